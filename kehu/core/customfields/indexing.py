@@ -1,0 +1,37 @@
+"""Expression indexes that keep filtering and sorting on a custom field fast at a million rows.
+
+One index per (table, key), created when a field is defined. Its expression is exactly what
+`KeyTextTransform(key, "custom_data")` compiles to on each database, so the planner uses it.
+The key is a slug (validated by the model), so it is safe inside the DDL.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.apps import apps
+from django.db import connection
+
+from kehu.core.customfields.models import FieldDefinition
+
+_SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+
+
+def index_name(table: str, key: str) -> str:
+    return f"cf_{table}_{key}".replace("-", "_")[:63]
+
+
+def ensure_index(definition: FieldDefinition) -> None:
+    model = apps.get_model(definition.object_type)
+    table = model._meta.db_table
+    key = definition.key
+    if not _SLUG.match(key):
+        return
+    name = index_name(table, key)
+    if connection.vendor == "postgresql":
+        expression = f"(custom_data ->> '{key}')"
+    else:
+        expression = f"json_extract(custom_data, '$.\"{key}\"')"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" (organization_id, {expression})')
