@@ -1,0 +1,184 @@
+"""The targets every module promised, the verdicts of a run, and the JSON and Markdown files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+TARGET_SCALE = "1,000,000 customers / 500,000 opportunities on 2 cores"
+# the concurrency at which a latency target is judged (single user); 8 and 32 are reported
+JUDGED_AT = 1
+
+# key, what was promised, limit, unit, scenario kind measured for it (None: not yet measurable)
+TARGETS: list[dict[str, Any]] = [
+    {"key": "search", "target": "Search p95 < 50 ms", "limit": 50, "unit": "ms",
+     "kind": "search"},
+    {"key": "list", "target": "List page (first or deep, with a filter) p95 < 50 ms",
+     "limit": 50, "unit": "ms", "kind": "list"},
+    {"key": "detail", "target": "360° page p95 < 100 ms", "limit": 100, "unit": "ms",
+     "kind": "detail"},
+    {"key": "import", "target": "Import of 1,000,000 CSV rows < 2 min", "limit": 120,
+     "unit": "s", "kind": None},
+    {"key": "kanban", "target": "Kanban p95 < 100 ms", "limit": 100, "unit": "ms",
+     "kind": None},
+    {"key": "stage_move", "target": "Stage move p95 < 50 ms", "limit": 50, "unit": "ms",
+     "kind": None},
+    {"key": "assign", "target": "10,000 leads assigned < 10 s", "limit": 10, "unit": "s",
+     "kind": None},
+    {"key": "dashboard", "target": "Manager dashboard p95 < 500 ms", "limit": 500,
+     "unit": "ms", "kind": None},
+    {"key": "report", "target": "Report grouped by owner and month p95 < 500 ms",
+     "limit": 500, "unit": "ms", "kind": None},
+]
+NOT_YET = "not yet measurable"
+
+
+def target_for(kind: str) -> float | None:
+    return next((t["limit"] for t in TARGETS if t["kind"] == kind), None)
+
+
+def _level(scenario: dict[str, Any], concurrency: int) -> dict[str, Any] | None:
+    return next((lv for lv in scenario.get("levels", []) if lv["concurrency"] == concurrency),
+                None)
+
+
+def verdicts(scenarios: list[dict[str, Any]], customers: int) -> list[dict[str, Any]]:
+    """Each target: met / missed (with the worst scenario) / not yet measurable. Latency
+    targets are judged on p95 at one client; the verdict at 8 clients is given beside it."""
+    out = []
+    for target in TARGETS:
+        entry = {k: target[k] for k in ("key", "target", "limit", "unit")}
+        measured = [s for s in scenarios if s["kind"] == target["kind"] and s["available"]
+                    and s.get("levels")] if target["kind"] else []
+        if not measured:
+            entry["status"] = NOT_YET
+            out.append(entry)
+            continue
+        for concurrency, field in ((JUDGED_AT, "status"), (8, "status_at_8")):
+            figures = [(lv["p95_ms"], s["name"]) for s in measured
+                       if (lv := _level(s, concurrency)) and lv["p95_ms"] is not None]
+            if not figures:
+                entry[field] = NOT_YET
+                continue
+            worst, name = max(figures)
+            entry[field] = "met" if worst < target["limit"] else "missed"
+            entry[f"worst_p95_ms{'' if field == 'status' else '_at_8'}"] = worst
+            entry[f"worst_scenario{'' if field == 'status' else '_at_8'}"] = name
+        entry["at_customers"] = customers
+        out.append(entry)
+    return out
+
+
+def write_json(result: dict[str, Any], path: Path) -> None:
+    path.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def scenario_table(result: dict[str, Any]) -> list[str]:
+    lines = ["| Scenario | Clients | Requests | p50 ms | p95 ms | p99 ms | req/s | non-2xx "
+             "| Target p95 | Met |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|"]
+    for s in result["scenarios"]:
+        target = s.get("target_ms")
+        if not s["available"]:
+            lines.append(f"| {s['name']} ({s['description']}) | – | – | – | – | – | – | – | "
+                         f"{_fmt(target)} | {s['reason']} |")
+            continue
+        name = s["name"]
+        if s.get("probe_items") and not any(s["probe_items"]):
+            name += " (found nothing!)"
+        for lv in s.get("levels", []):
+            met = "" if target is None or lv["p95_ms"] is None else (
+                "yes" if lv["p95_ms"] < target else "no")
+            lines.append(
+                f"| {name} | {lv['concurrency']} | {lv['requests']} | {_fmt(lv['p50_ms'])} "
+                f"| {_fmt(lv['p95_ms'])} | {_fmt(lv['p99_ms'])} | {_fmt(lv['rps'])} "
+                f"| {lv['non_2xx'] + lv['failures']} | {_fmt(target)} | {met} |")
+    return lines
+
+
+def targets_table(result: dict[str, Any]) -> list[str]:
+    lines = [f"| Target (at {TARGET_SCALE}) | Status at 1 client | Worst p95 | At 8 clients |",
+             "|---|---|---|---|"]
+    for v in result["targets"]:
+        worst = (f"{_fmt(v['worst_p95_ms'])} ms ({v['worst_scenario']})"
+                 if "worst_p95_ms" in v else "–")
+        at8 = v.get("status_at_8", "–")
+        if "worst_p95_ms_at_8" in v:
+            at8 += f" ({_fmt(v['worst_p95_ms_at_8'])} ms)"
+        lines.append(f"| {v['target']} | {v['status']} | {worst} | {at8} |")
+    return lines
+
+
+def markdown(result: dict[str, Any], *, with_targets: bool = True) -> str:
+    m, db, data = result["machine"], result["database"], result["dataset"]
+    mem = result["server"]["memory"]
+    errors = result["errors"]
+    rows = ", ".join(f"{_fmt(n)} {k.replace('_', '-')}" for k, n in data["rows"].items())
+    lines = [
+        f"## {db['vendor']} {db.get('version', '')}, {result['size']} "
+        f"({_fmt(data['customers'])} customers)",
+        "",
+        f"- Run: {result['started_at']}, {result['duration_s']:.0f} s end to end; commit "
+        f"`{(result['git']['commit'] or 'unknown')[:12]}`"
+        f"{' (with uncommitted changes)' if result['git']['dirty'] else ''}",
+        f"- Machine: {m['cpus']} cores ({m['cpu_model']}), {m['memory_gib']} GiB, {m['os']}, "
+        f"Python {m['python']}; load average before the run "
+        f"{' / '.join(str(x) for x in m.get('load_average_1_5_15', []))}",
+        f"- Data: {rows}; generated by `kehu demo` in {_fmt(data.get('generate_s'))} s "
+        f"({_fmt(data.get('generate_rows_per_s'))} rows/s"
+        f"{', reused' if data.get('reused') else ''})",
+        f"- Import: {result['import']['status']}",
+        f"- Server: `kehu serve` ({result['server']['workers']}), peak RSS of all its processes "
+        f"{_fmt(mem.get('peak_rss_mib'))} MiB (idle {_fmt(mem.get('idle_rss_mib'))} MiB; "
+        f"anonymous memory {_fmt(mem.get('peak_anon_mib'))} MiB, the rest being file pages "
+        f"mapped in: code and, on SQLite, the database)",
+        f"- Errors: {errors['non_2xx']} non-2xx answers, {errors['failures']} failed requests, "
+        f"{errors['server_5xx']} 5xx in the access log, {errors['server_error_lines']} error "
+        f"lines in the server log",
+        f"- Load: up to {result['load']['max_requests']} requests or "
+        f"{result['load']['max_seconds']} s per scenario and concurrency, after "
+        f"{result['load']['warmup']} warm-up requests",
+        "",
+        *([*targets_table(result), ""] if with_targets else []),
+        *scenario_table(result),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _run_label(result: dict[str, Any]) -> str:
+    vendor = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(
+        result["database"]["vendor"], result["database"]["vendor"])
+    return f"{vendor}, {result['size']} ({result['dataset']['customers']:,})"
+
+
+def combined(results: list[dict[str, Any]]) -> str:
+    """Several runs side by side (the targets), then each run in full: what
+    docs/benchmarks.md keeps. `kehu bench --summarize A.json B.json` prints it."""
+    labels = [_run_label(r) for r in results]
+    lines = ["| Target | " + " | ".join(labels) + " |",
+             "|---" * (len(labels) + 1) + "|"]
+    for target in TARGETS:
+        cells = []
+        for r in results:
+            v = next(t for t in r["targets"] if t["key"] == target["key"])
+            cell = v["status"]
+            if "worst_p95_ms" in v:
+                cell += f": p95 {_fmt(v['worst_p95_ms'])} ms ({v['worst_scenario']})"
+            cells.append(cell)
+        lines.append(f"| {target['target']} | " + " | ".join(cells) + " |")
+    lines.append("")
+    for r in results:
+        lines.append("#" + markdown(r, with_targets=False))
+    return "\n".join(lines)

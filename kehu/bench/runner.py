@@ -1,0 +1,188 @@
+"""One benchmark run, end to end: fresh dataset, `kehu serve`, load per scenario from a
+separate process, memory of the server, then one JSON and one Markdown file.
+
+Every step has a time limit and the whole run has a budget; scenarios that no longer fit in
+the budget are reported as skipped, never left running.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from kehu.bench import dataset as ds
+from kehu.bench import machine, report, scenarios
+from kehu.bench.load import request_timeout
+from kehu.bench.server import LOOPBACK, Server, free_port
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Size:
+    name: str
+    customers: int
+    max_requests: int      # per scenario and concurrency level
+    max_seconds: float     # per scenario and concurrency level
+    levels: tuple[int, ...]
+    warmup: int
+    budget_s: float        # the whole run, dataset included
+
+
+SIZES = {
+    # for the tests of the benchmark itself
+    "tiny": Size("tiny", 200, 12, 3, (1, 4), 2, 240),
+    "quick": Size("quick", 100_000, 300, 6, (1, 8, 32), 5, 600),
+    "full": Size("full", 1_000_000, 2000, 30, (1, 8, 32), 20, 4 * 3600),
+}
+
+
+def _load(port: int, headers: dict[str, str], scenario: scenarios.Scenario, size: Size,
+          log: Path) -> dict[str, Any]:
+    plan = {"host": LOOPBACK, "port": port, "headers": headers, "paths": scenario.paths,
+            "levels": list(size.levels), "max_requests": size.max_requests,
+            "max_seconds": size.max_seconds, "warmup": size.warmup}
+    limit = (len(size.levels) + 1) * (size.max_seconds + request_timeout(size.max_seconds)
+                                      + 2) + 30
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "kehu.bench.load"], input=json.dumps(plan), text=True,
+            capture_output=True, timeout=limit, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise ds.BenchError(f"the load generator overran {limit:.0f} s on {scenario.name}") \
+            from exc
+    if done.returncode != 0:
+        with log.open("a") as out:
+            out.write(done.stderr)
+        raise ds.BenchError(f"the load generator failed on {scenario.name}: "
+                            f"{done.stderr.strip()[-500:]}")
+    return json.loads(done.stdout)
+
+
+def _scenario_seconds(size: Size) -> float:
+    return len(size.levels) * (size.max_seconds + 1) + 3
+
+
+def run(*, size: str = "quick", database: str | None = None, out: str | Path | None = None,
+        seed: int = 42, customers: int | None = None, port: int | None = None,
+        reuse: bool = False, only: list[str] | None = None,
+        log: Callable[[str], None] = print) -> tuple[dict[str, Any], Path, Path]:
+    """Run the benchmark; returns the result and the paths of its JSON and Markdown files."""
+    spec = SIZES[size]
+    if customers:
+        spec = Size(spec.name, customers, spec.max_requests, spec.max_seconds, spec.levels,
+                    spec.warmup, spec.budget_s)
+    started_at = datetime.now(UTC)
+    machine_info = machine.machine_info()  # the load average before the run adds its own
+    started = time.monotonic()
+    deadline = started + spec.budget_s
+    out_dir = Path(out) if out else PROJECT_DIR / "var" / "bench"
+    vendor = "sqlite" if not database or database.startswith("sqlite") else "postgresql"
+    work = out_dir / f"work-{vendor}"
+    work.mkdir(parents=True, exist_ok=True)
+    steps_log = work / "steps.log"
+    steps_log.write_text("")
+
+    log(f"Benchmark {spec.name}: {spec.customers:,} customers on {vendor}")
+    data = ds.prepare(database=database, out_dir=work, customers=spec.customers, seed=seed,
+                      reuse=reuse, log=steps_log,
+                      generate_timeout=max(120.0, 120 + spec.customers / 1000 * 1.5))
+    log(f"  dataset: {data.rows} " + ("(reused)" if data.reused else
+                                      f"in {data.timings.get('generate_s', 0):.1f} s"))
+    token = ds.api_token(data, log=steps_log)
+
+    server = Server(env=data.env, port=free_port(port), log_path=work / "server.log")
+    server.log_path.write_text("")
+    server.start()
+    log(f"  kehu serve on {LOOPBACK}:{server.port}, idle RSS {server.idle_rss_mib} MiB")
+    try:
+        from kehu.demo.people import DEMO_PASSWORD
+
+        try:
+            cookie = scenarios.login_cookie(server.port, ds.ADMIN_EMAIL, DEMO_PASSWORD)
+        except ds.BenchError as exc:
+            log(f"  HTML pages not measured: {exc}")
+            cookie = None
+        items, api_headers, html_headers = scenarios.build(
+            port=server.port, token=token, cookie=cookie, customers=spec.customers, seed=seed)
+        for scenario in items:
+            headers = api_headers if scenario.surface == "api" else html_headers
+            if only and scenario.name not in only:
+                scenario.available, scenario.reason = False, "not selected"
+                continue
+            if time.monotonic() + _scenario_seconds(spec) > deadline:
+                scenario.available, scenario.reason = False, "skipped: time budget"
+                continue
+            scenarios.probe(server.port, headers, scenario)
+            if not scenario.available:
+                log(f"  {scenario.name}: {scenario.reason}")
+                continue
+            scenario.result = _load(server.port, headers, scenario, spec, steps_log)
+            log(f"  {scenario.name}: " + ", ".join(
+                f"c={lv['concurrency']} p95 {lv['p95_ms']} ms {lv['rps']} req/s"
+                + (f" ({lv['non_2xx'] + lv['failures']} errors)"
+                   if lv['non_2xx'] + lv['failures'] else "")
+                for lv in scenario.result["levels"]))
+    finally:
+        code = server.stop()
+    server_errors = server.log_errors()
+    memory = server.memory()
+
+    scenario_dicts = []
+    for s in items:
+        entry = {"name": s.name, "surface": s.surface, "kind": s.kind,
+                 "description": s.description, "target_ms": report.target_for(s.kind),
+                 "available": s.available, "reason": s.reason, "probe_status": s.probe_status,
+                 "probe_items": s.probe_items,
+                 "paths": len(s.paths), "example_path": s.paths[0] if s.paths else None,
+                 "levels": s.result.get("levels", [])}
+        scenario_dicts.append(entry)
+    levels = [lv for s in scenario_dicts for lv in s["levels"]]
+    probe_errors = sum(1 for s in items if s.probe_status and s.probe_status >= 500)
+    result: dict[str, Any] = {
+        "schema": 1,
+        "size": spec.name,
+        "started_at": started_at.isoformat(timespec="seconds"),
+        "duration_s": round(time.monotonic() - started, 1),
+        "machine": machine_info,
+        "git": machine.git_info(),
+        "database": machine.database_info(data.url),
+        "dataset": data.summary(),
+        "import": {"status": report.NOT_YET, "rows_per_s": None,
+                   "raw_load_rows_per_s": data.summary()["generate_rows_per_s"]},
+        "server": {"command": "kehu serve --host 127.0.0.1 --port P",
+                   "workers": _workers(data.env), "exit_code": code, "memory": memory},
+        "load": {"levels": list(spec.levels), "max_requests": spec.max_requests,
+                 "max_seconds": spec.max_seconds, "warmup": spec.warmup,
+                 "client": "python -m kehu.bench.load (threads, http.client keep-alive)"},
+        "errors": {"non_2xx": sum(lv["non_2xx"] for lv in levels),
+                   "failures": sum(lv["failures"] for lv in levels),
+                   "probe_5xx": probe_errors,
+                   "server_5xx": server_errors["status_5xx"],
+                   "server_error_lines": server_errors["error_lines"],
+                   "server_error_samples": server_errors["error_samples"],
+                   "requests_logged": server_errors["requests_logged"]},
+        "scenarios": scenario_dicts,
+    }
+    if data.vendor == "sqlite":
+        result["database"].pop("name", None)  # a path on this machine
+    result["targets"] = report.verdicts(scenario_dicts, spec.customers)
+    stamp = started_at.strftime("%Y%m%d-%H%M%S")
+    json_path = out_dir / f"bench-{stamp}-{vendor}-{spec.name}.json"
+    md_path = json_path.with_suffix(".md")
+    report.write_json(result, json_path)
+    md_path.write_text(report.markdown(result))
+    log(f"Done in {result['duration_s']:.0f} s: {json_path} and {md_path.name}")
+    return result, json_path, md_path
+
+
+def _workers(env: dict[str, str]) -> str:
+    return (f"{env.get('KEHU_WORKERS', '2')} gunicorn workers × "
+            f"{env.get('KEHU_THREADS', '4')} threads, plus the job consumer")
