@@ -28,12 +28,6 @@ SECTIONS = [
 ]
 
 
-def _member_choices(organization, *, keep_user_id: int | None = None) -> list[tuple[str, str]]:
-    return [(str(m.user_id), str(m.user))
-            for m in accounts.member_list(organization=organization)
-            if m.is_active or m.user_id == keep_user_id]
-
-
 class CustomerForm(CustomFieldsFormMixin, forms.ModelForm):
     """Create and edit. `can_assign` adds the owner select; editing adds the hidden version."""
 
@@ -70,7 +64,7 @@ class CustomerForm(CustomFieldsFormMixin, forms.ModelForm):
             self.fields["version"].required = True
         if can_assign:
             owner_id = getattr(user, "pk", None) if creating else self.instance.owner_id
-            members = _member_choices(organization, keep_user_id=owner_id)
+            members = accounts.member_choices(organization=organization, keep_user_id=owner_id)
             self.fields["owner"].choices = [("", _("Nobody (customer pool)")), *members]
             self.fields["owner"].initial = owner_id
         else:
@@ -139,13 +133,14 @@ class CustomerFilterForm(forms.Form):
     mine = forms.BooleanField(required=False, widget=forms.HiddenInput)
     sort = forms.ChoiceField(label=_("Sort by"), required=False)
 
-    def __init__(self, data, *, organization, definitions: list[FieldDefinition],
-                 show_owner: bool = True, tags: list[tuple[int, str]] | None = None,
+    def __init__(self, data, *, definitions: list[FieldDefinition],
+                 members: list[tuple[str, str]] | None = None,
+                 tags: list[tuple[int, str]] | None = None,
                  segments: list | None = None) -> None:
+        """`members` are the owner filter's choices; None leaves the owner filter out."""
         super().__init__(data)
         self.definitions = definitions
-        if show_owner:
-            members = _member_choices(organization)
+        if members is not None:
             self.fields["owner"].choices = [("", _("All owners")), *members]
         else:
             del self.fields["owner"]

@@ -15,6 +15,13 @@ def member_list(*, organization, active: bool | None = None) -> QuerySet[Members
     return qs if active is None else qs.filter(is_active=active)
 
 
+def member_choices(*, organization, keep_user_id: int | None = None) -> list[tuple[str, str]]:
+    """(user id, name) of the active members, for owner pickers; `keep_user_id` stays listed
+    even when deactivated (the current owner of a record)."""
+    return [(str(m.user_id), str(m.user)) for m in member_list(organization=organization)
+            if m.is_active or m.user_id == keep_user_id]
+
+
 def team_list(*, organization) -> QuerySet[Team]:
     return Team.objects.filter(organization=organization).select_related("manager", "parent")
 
@@ -27,8 +34,9 @@ def api_token_list(*, organization, user) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(organization=organization, user=user).order_by("-created_at")
 
 
-def api_token_authenticate(secret: str) -> ApiToken | None:
-    """The live token for `secret` with an active member behind it, or None."""
+def api_token_authenticate(secret: str) -> Membership | None:
+    """The active membership (with its organization, user, role and team) behind the live
+    token `secret`, or None."""
     parts = secret.split("_")
     if len(parts) < 3 or not secret.startswith(ApiToken.PREFIX):
         return None
@@ -38,9 +46,11 @@ def api_token_authenticate(secret: str) -> ApiToken | None:
         return None
     if not token.user.is_active or not token.organization.is_active:
         return None
-    if not Membership.objects.filter(organization=token.organization, user=token.user,
-                                     is_active=True).exists():
+    membership = (Membership.objects.select_related("organization", "user", "role", "team")
+                  .filter(organization=token.organization, user=token.user, is_active=True)
+                  .first())
+    if membership is None:
         return None
     if token.last_used_at is None or (timezone.now() - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-    return token
+    return membership

@@ -25,13 +25,13 @@ class TokenAuth(HttpBearer):
     """`Authorization: Bearer kehu_…` with a personal API token."""
 
     def authenticate(self, request: HttpRequest, token: str):
-        api_token = account_selectors.api_token_authenticate(token)
-        if api_token is None:
+        membership = account_selectors.api_token_authenticate(token)
+        if membership is None:
             return None
-        request.user = api_token.user
-        request.actor = Actor.for_user(organization=api_token.organization,
-                                       user=api_token.user, via=Via.API)
-        return api_token.user
+        request.user = membership.user
+        request.actor = Actor(organization=membership.organization, user=membership.user,
+                              membership=membership, via=Via.API)
+        return membership.user
 
 
 class SessionAuth(APIKeyCookie):

@@ -64,9 +64,8 @@ def tag_choices(actor: Actor) -> list[tuple[int, str]]:
 
 
 def member_choices(actor: Actor, *, keep_user_id: int | None = None) -> list[tuple[str, str]]:
-    return [(str(m.user_id), str(m.user))
-            for m in account_selectors.member_list(organization=actor.organization)
-            if m.is_active or m.user_id == keep_user_id]
+    return account_selectors.member_choices(organization=actor.organization,
+                                            keep_user_id=keep_user_id)
 
 
 def render_page(request: HttpRequest, template: str, context: dict[str, Any],

@@ -36,10 +36,10 @@ def filter_form(request: HttpRequest, actor: Actor, definitions: list[FieldDefin
     read from the query string (or `data`)."""
     tags = _common.tag_choices(actor)
     segments = None if pool else list(selectors.segment_list(actor=actor).only("id", "name"))
-    return CustomerFilterForm(request.GET if data is None else data,
-                              organization=actor.organization, definitions=definitions,
-                              tags=tags, segments=segments,
-                              show_owner=not pool and actor.data_scope != "own")
+    show_owner = not pool and actor.data_scope != "own"
+    return CustomerFilterForm(request.GET if data is None else data, definitions=definitions,
+                              members=_common.member_choices(actor) if show_owner else None,
+                              tags=tags, segments=segments)
 
 
 def filtered(actor: Actor, form: CustomerFilterForm, *, action: str = "view",
@@ -148,6 +148,13 @@ def results_response(request: HttpRequest, target: str, partial: str, page: str,
     return response
 
 
+def _owner_choices(actor: Actor, form: CustomerFilterForm) -> list[tuple[str, str]]:
+    """The members for bulk assignment: the owner filter's, when the form already has them."""
+    if "owner" in form.fields:
+        return [c for c in form.fields["owner"].choices if c[0]]
+    return _common.member_choices(actor)
+
+
 @member_required
 @require_GET
 def customer_list_page(request: HttpRequest) -> HttpResponse:
@@ -172,7 +179,7 @@ def customer_list_page(request: HttpRequest) -> HttpResponse:
         "filters_open": filters_open(form), "mine": bool(form.value("mine")),
         "tab": "mine" if form.value("mine") else "all",
         "bulk": bulk, "colspan": len(chosen) + (2 if bulk else 1),
-        "members": _common.member_choices(actor) if can["assign"] else [],
+        "members": _owner_choices(actor, form) if can["assign"] else [],
         "tags": form.fields["tag"].choices[1:] if "tag" in form.fields else [],
     }
     return results_response(request, "customer-results", "_rows.html", "list.html", context)
