@@ -14,7 +14,7 @@ import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from kehu.core.accounts.models import Membership, User
@@ -176,3 +176,9 @@ def reindex_search(*, organization_id: int, since_customer_id: int = 0,
     while batch := list(itertools.islice(iterator, batch_size)):
         with transaction.atomic():
             indexing.reindex(batch)
+    if connection.vendor == "postgresql":
+        # the postings' statistics, and (outside a transaction) their visibility map, so that
+        # the index-only scans of a search do not visit the table
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE search_posting" if connection.in_atomic_block
+                           else "VACUUM ANALYZE search_posting")

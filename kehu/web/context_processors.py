@@ -3,6 +3,8 @@ which sidebar entry is current."""
 
 from __future__ import annotations
 
+from django.utils.functional import SimpleLazyObject
+
 from kehu.core.notifications import selectors as notification_selectors
 
 
@@ -27,6 +29,8 @@ def shell(request):
     actor = getattr(request, "actor", None)
     if actor is None:
         return {}
+    # one indexed COUNT, run only when a template shows the badge (not for HTMX fragments)
+    unread = SimpleLazyObject(lambda: notification_selectors.unread_count(actor=actor))
     return {"actor": actor, "organization": actor.organization,
-            "unread_notifications": notification_selectors.unread_count(actor=actor),
+            "unread_notifications": unread,
             "nav_section": nav_section(request)}

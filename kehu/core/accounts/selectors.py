@@ -34,9 +34,9 @@ def api_token_list(*, organization, user) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(organization=organization, user=user).order_by("-created_at")
 
 
-def api_token_authenticate(secret: str) -> Membership | None:
-    """The active membership (with its organization, user, role and team) behind the live
-    token `secret`, or None."""
+def api_token_verify(secret: str) -> ApiToken | None:
+    """The live token `secret` (with its user and organization, both active), or None. Read
+    on every request, so a revoked token or a deactivated user is refused at once."""
     parts = secret.split("_")
     if len(parts) < 3 or not secret.startswith(ApiToken.PREFIX):
         return None
@@ -46,11 +46,6 @@ def api_token_authenticate(secret: str) -> Membership | None:
         return None
     if not token.user.is_active or not token.organization.is_active:
         return None
-    membership = (Membership.objects.select_related("organization", "user", "role", "team")
-                  .filter(organization=token.organization, user=token.user, is_active=True)
-                  .first())
-    if membership is None:
-        return None
     if token.last_used_at is None or (timezone.now() - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-    return membership
+    return token

@@ -18,14 +18,27 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from kehu.core.accounts import selectors as account_selectors
 from kehu.core.common.errors import DomainError
-from kehu.core.permissions.actor import Actor, Via
+from kehu.core.permissions.actor import Actor, Via, active_membership
+
+
+def _token_membership(secret: str):
+    """The active membership behind a live token: the token is checked on every request, the
+    membership, role and team come from the per-organization cache, which every change of a
+    membership, role, team or organization invalidates."""
+    token = account_selectors.api_token_verify(secret)
+    if token is None:
+        return None
+    membership = active_membership(organization_id=token.organization_id, user_id=token.user_id)
+    if membership is not None:
+        membership.user = token.user
+    return membership
 
 
 class TokenAuth(HttpBearer):
     """`Authorization: Bearer kehu_…` with a personal API token."""
 
     def authenticate(self, request: HttpRequest, token: str):
-        membership = account_selectors.api_token_authenticate(token)
+        membership = _token_membership(token)
         if membership is None:
             return None
         request.user = membership.user

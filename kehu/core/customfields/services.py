@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
 
 from kehu.core.audit import services as audit
@@ -13,13 +14,30 @@ from kehu.core.common.errors import DomainError
 from kehu.core.customfields import indexing
 from kehu.core.customfields.models import FieldDefinition
 from kehu.core.customfields.values import coerce_value, is_empty
+from kehu.core.permissions import actor as actor_cache
 from kehu.core.permissions import registry, scoping
 from kehu.core.permissions.actor import Actor
 
 
 def active_definitions(*, organization, object_type: str) -> list[FieldDefinition]:
-    return list(FieldDefinition.objects.filter(organization=organization,
-                                               object_type=object_type, is_active=True))
+    """The organization's active fields of one object type, from the per-organization cache
+    (see permissions/actor.py): read on nearly every page and API call, changed rarely. Any
+    save or delete of a definition invalidates it (the signals below)."""
+    organization_id = organization if isinstance(organization, int) else organization.pk
+    return actor_cache.organization_cached(
+        organization_id, f"fields:{object_type}",
+        lambda: list(FieldDefinition.objects.filter(organization_id=organization_id,
+                                                    object_type=object_type, is_active=True)))
+
+
+def _definition_changed(sender, instance, **kwargs) -> None:
+    actor_cache.invalidate_organization_cache(instance.organization_id)
+
+
+post_save.connect(_definition_changed, sender=FieldDefinition,
+                  dispatch_uid="kehu-fielddefinition-cache-save")
+post_delete.connect(_definition_changed, sender=FieldDefinition,
+                    dispatch_uid="kehu-fielddefinition-cache-delete")
 
 
 def custom_data_clean(*, organization, object_type: str, data: dict[str, Any],

@@ -6,7 +6,7 @@ from django.contrib.auth import logout
 from django.utils import translation
 
 from kehu.core.accounts.models import Membership
-from kehu.core.permissions.actor import Actor, Via
+from kehu.core.permissions.actor import Actor, Via, active_membership
 
 SESSION_KEY = "kehu_organization_id"
 
@@ -25,16 +25,19 @@ class OrganizationMiddleware:
         request.organization = request.membership = request.actor = None
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            memberships = list(active_memberships(user))
-            chosen = next((m for m in memberships
-                           if m.organization_id == request.session.get(SESSION_KEY)), None)
-            membership = chosen or (memberships[0] if memberships else None)
+            current = request.session.get(SESSION_KEY)
+            # the usual case: the organization of the session, from the per-process cache
+            membership = (active_membership(organization_id=current, user_id=user.pk)
+                          if current else None)
+            if membership is None:
+                membership = active_memberships(user).first()
             if membership is None:
                 # deactivated everywhere: the session ends, the records stay
                 logout(request)
             else:
                 if request.session.get(SESSION_KEY) != membership.organization_id:
                     request.session[SESSION_KEY] = membership.organization_id  # no write per hit
+                membership.user = user
                 request.membership = membership
                 request.organization = membership.organization
                 request.actor = Actor(organization=membership.organization, user=user,
