@@ -90,6 +90,48 @@ def write_csv(path: str, *, rows: int, seed: int, owners: list[str],
     return os.path.getsize(path)
 
 
+def raw_load(path: str, *, batch_size: int, encoding: str = "utf-8-sig") -> float:
+    """The reference: the file's rows loaded as they are into a bare table (text columns, no
+    index, no validation) in the same batches, one transaction each — COPY on PostgreSQL,
+    executemany on SQLite. Returns the seconds it took; the table is dropped afterwards."""
+    from django.db import connection, transaction
+
+    table = "kehu_import_raw_reference"
+    columns = [f"c{i}" for i in range(len(HEADER))]
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(f"CREATE TABLE {table} (id integer PRIMARY KEY, "
+                       + ", ".join(f"{c} text" for c in columns) + ")")
+
+    def write(rows: list[list[str]]) -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with cursor.copy(f"COPY {table} (id, {', '.join(columns)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(
+                    f"INSERT INTO {table} "  # noqa: S608 - our own names
+                    f"VALUES ({', '.join(['%s'] * (len(columns) + 1))})", rows)
+
+    with open(path, encoding=encoding, newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        batch: list[list[str]] = []
+        for number, row in enumerate(reader, start=2):
+            batch.append([number, *row[:len(columns)]])
+            if len(batch) >= batch_size:
+                write(batch)
+                batch = []
+        if batch:
+            write(batch)
+    seconds = time.monotonic() - started
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {table}")
+    return seconds
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
@@ -100,6 +142,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--encoding", default="utf-8-sig", help="e.g. gb18030")
     parser.add_argument("--batch-size", type=int, default=5000)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--raw", action="store_true",
+                        help="also time loading the rows into a bare table (the reference)")
     args = parser.parse_args(argv)
 
     os.environ["KEHU_DATABASE_URL"] = args.database
@@ -146,6 +190,12 @@ def main(argv: list[str] | None = None) -> None:
         call_command(*command)
     seconds, cpu = time.monotonic() - started, time.process_time() - cpu_started
     from kehu.customers.imports import parallel
+
+    if args.raw:
+        raw = raw_load(args.file, batch_size=args.batch_size, encoding=args.encoding)
+        print(f"raw load reference ({connection.vendor}, bare table, same batches): "
+              f"{raw:.1f} s ({args.rows / raw:,.0f} rows/s); the import takes "
+              f"{seconds / raw:.1f}× as long")
 
     print(f"{connection.vendor}: {args.rows:,} rows, {size / 1e6:.1f} MB, {seconds:.1f} s "
           f"({args.rows / seconds:,.0f} rows/s); CPU: importing process {cpu:.1f} s, reading "

@@ -43,7 +43,14 @@ from kehu.core.permissions.actor import Actor
 from kehu.core.search import index as search_index
 from kehu.customers import dedup, indexing
 from kehu.customers.imports.rows import ParsedRow, RowParser, RowRejected
-from kehu.customers.imports.tables import IdReserve, RowWriter, allocate_ids
+from kehu.customers.imports.tables import (
+    IdReserve,
+    RowWriter,
+    allocate_ids,
+    json_encoder,
+    tune_for_import,
+    tuned_for_import,
+)
 from kehu.customers.models import Contact, Customer, ImportJob, Tag
 from kehu.customers.services import customers as customer_services
 from kehu.customers.services import tags as tag_services
@@ -246,6 +253,7 @@ class WriterThread:
     def _loop(self) -> None:
         from django.db import connection
 
+        tuned = False
         try:
             while True:
                 task = self._queue.get()
@@ -253,13 +261,16 @@ class WriterThread:
                     if task is None:
                         return
                     if self.error is None:
+                        if not tuned:
+                            tune_for_import()  # closed with the connection below
+                            tuned = True
                         task()
                 except BaseException as exc:  # handed to the importing thread
                     self.error = exc
                 finally:
                     self._queue.task_done()
         finally:
-            connection.close()
+            connection.close()  # the settings go with it
 
     def raise_error(self) -> None:
         if self.error is not None:
@@ -324,7 +335,7 @@ class Importer:
         """Import `rows` (number, cells), or rows parsed elsewhere (see parallel.py):
         (number, cells, the parsed row or None, the reason it was rejected)."""
         items = parsed_rows if parsed_rows is not None else self._parse(rows)
-        with collect_per_batch():
+        with collect_per_batch(), tuned_for_import():
             self._run(items)
 
     def _run(self, items: Iterable[tuple[int, list[Any], ParsedRow | None, str]]) -> None:
@@ -558,15 +569,20 @@ class CustomerImporter(Importer):
         concrete = [f for f in Customer._meta.concrete_fields if not f.primary_key]
         self.defaults = {f.attname: f.get_default() for f in concrete}
         self.columns = ["id", *self.defaults]
-        self.customer_writer = RowWriter(Customer, self.columns)
+        # JSON is encoded while rows are planned (see RowWriter), with the fields' encoders
+        self.customer_writer = RowWriter(Customer, self.columns, encoded=["custom_data"])
+        self.encode_custom = json_encoder(Customer._meta.get_field("custom_data"))
         contact_fields = [f for f in Contact._meta.concrete_fields if not f.primary_key]
         self.contact_defaults = {f.attname: f.get_default() for f in contact_fields}
         self.contact_columns = ["id", *self.contact_defaults]
-        self.contact_writer = RowWriter(Contact, self.contact_columns)
+        self.contact_writer = RowWriter(Contact, self.contact_columns, encoded=["custom_data"])
+        self.encode_contact_custom = json_encoder(Contact._meta.get_field("custom_data"))
+        self.contact_custom_json = self.encode_contact_custom(self.contact_custom)
         self.audit_columns = ["organization_id", "created_at", "updated_at", "user_id", "via",
                               "action", "object_type", "object_id", "object_repr", "changes",
                               "note"]
-        self.audit_writer = RowWriter(ChangeRecord, self.audit_columns)
+        self.audit_writer = RowWriter(ChangeRecord, self.audit_columns, encoded=["changes"])
+        self.encode_changes = json_encoder(ChangeRecord._meta.get_field("changes"))
         self.tag_writer = RowWriter(Customer.tags.through, ["customer_id", "tag_id"])
         self.customer_changes = CreateChanges(Customer)
         self.contact_changes = CreateChanges(Contact)
@@ -654,7 +670,7 @@ class CustomerImporter(Importer):
     def _audit_row(self, now, action: str, object_type: str, pk: int, name: str,
                    changes: dict) -> tuple:
         return (self.organization.pk, now, now, self.user_id, self.actor.via, action,
-                object_type, pk, name[:200], changes, self.note)
+                object_type, pk, name[:200], self.encode_changes(changes), self.note)
 
     def plan(self, batch: Batch, now, take_ids: Callable) -> CreatePlan:
         rows = batch.creates
@@ -673,8 +689,9 @@ class CustomerImporter(Importer):
                       "owner_id": owner_id, "team_id": team_of.get(owner_id),
                       "custom_data": row.custom, "created_at": now, "updated_at": now,
                       "owned_since": now if owner_id else None}
-            customers.append(self.customer_tuple(record))
             changes = self.customer_changes(record)
+            record["custom_data"] = self.encode_custom(row.custom)
+            customers.append(self.customer_tuple(record))
             if row.tags:
                 changes["tags"] = [None, sorted(row.tags)]
                 plan.tags.append((pk, row.tags))
@@ -687,10 +704,12 @@ class CustomerImporter(Importer):
                            "organization_id": org_id, "customer_id": pk, "is_primary": True,
                            "custom_data": self.contact_custom, "created_at": now,
                            "updated_at": now}
+                contact_changes = self.contact_changes(contact)
+                contact["custom_data"] = self.contact_custom_json
                 contacts.append(self.contact_tuple(contact))
                 audit_rows.append(self._audit_row(
                     now, "create", "customers.contact", contact_pk, contact["name"],
-                    self.contact_changes(contact)))
+                    contact_changes))
             searchable = _Searchable(record["name"], record["short_name"], record["phone"],
                                      "", record["email"])
             documents.append((org_id, pk, indexing.customer_document(searchable, [_Searchable(
@@ -705,7 +724,8 @@ class CustomerImporter(Importer):
         self.tag_writer.insert([(pk, self.tag_ids[name]) for pk, names in plan.tags
                                 for name in names])
         self.audit_writer.insert(plan.audit_rows)
-        search_index.upsert(indexing.OBJECT_TYPE, plan.documents)
+        # new customers: never indexed, nothing to replace
+        search_index.upsert(indexing.OBJECT_TYPE, plan.documents, replace=False)
 
     def _write_updates(self, batch: Batch, now) -> tuple[list[int], int]:
         if not batch.updates:
@@ -843,9 +863,11 @@ class CustomerImporter(Importer):
         if new:
             ids = allocate_ids(Contact, len(new))
             rows = []
+            encode = self.encode_contact_custom
             for contact, pk in zip(new, ids, strict=True):
                 contact.pk = pk
-                rows.append(tuple(getattr(contact, c) for c in self.contact_columns))
+                rows.append(tuple(encode(contact.custom_data) if c == "custom_data"
+                                  else getattr(contact, c) for c in self.contact_columns))
                 audit_rows.append(self._audit_row(now, "create", "customers.contact", pk,
                                                   contact.name,
                                                   audit.diff(None, audit.snapshot(contact))))

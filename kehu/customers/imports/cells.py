@@ -28,6 +28,12 @@ _SPACES = re.compile(r"\s+")
 # printable ASCII without leading, trailing or doubled spaces and not starting with '
 _PLAIN = re.compile(r"(?:[!-&(-~](?:[!-~]| (?! ))*[!-~]|[!-&(-~])?\Z")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+# any text without whitespace other than single inner spaces, without invisible characters
+# and not starting with ': what `text` leaves as it is once it is in NFKC (the common case of
+# Chinese cells, checked before the costlier normalization; tests/test_cells.py compares)
+_NOT_SPACE = r"[^\s\u200b\u200c\u200d\u2060\ufeff]"
+_CLEAN = re.compile(rf"(?:[^\s'\u200b\u200c\u200d\u2060\ufeff](?:{_NOT_SPACE}| (?! ))*"
+                    rf"{_NOT_SPACE}|[^\s'\u200b\u200c\u200d\u2060\ufeff])?\Z")
 _SCIENTIFIC = re.compile(r"^[+-]?(\d+)(?:\.(\d+))?[eE]\+?(\d+)$")
 _FLOAT_INTEGER = re.compile(r"^(\d+)\.0+$")
 _LIST_SEPARATORS = re.compile(r"[,;|、\n]+")
@@ -45,8 +51,11 @@ def text(value: Any, *, multiline: bool = False) -> str:
     removed, runs of spaces made one and the ends trimmed (line breaks kept when
     `multiline`). Numbers lose Excel's ".0"; dates become ISO."""
     if type(value) is str:
-        if value.isascii() and _PLAIN.match(value):
-            return value  # nothing to clean: the common case, made cheap
+        if value.isascii():
+            if _PLAIN.match(value):
+                return value  # nothing to clean: the common case, made cheap
+        elif _CLEAN.match(value) and unicodedata.is_normalized("NFKC", value):
+            return value
         result = value
     elif value is None:
         return ""

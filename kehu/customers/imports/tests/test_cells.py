@@ -112,3 +112,36 @@ def test_the_phone_cache_answers_like_normalize_phone():
                     normalizer(raw)
             else:
                 assert normalizer(raw) == expected
+
+
+def _text_without_shortcuts(value: str, multiline: bool = False) -> str:
+    """What `cells.text` does to a string, step by step, without its fast paths."""
+    import unicodedata
+
+    from kehu.core.common.exports import FORMULA_START
+
+    result = unicodedata.normalize("NFKC", value).translate(cells._INVISIBLE)
+    if multiline:
+        result = "\n".join(cells._SPACES.sub(" ", line).strip()
+                           for line in result.replace("\r\n", "\n").split("\n")).strip()
+    else:
+        result = cells._SPACES.sub(" ", result).strip()
+    if len(result) > 1 and result[0] == "'" and result[1] in FORMULA_START:
+        result = result[1:]
+    return result
+
+
+def test_the_fast_paths_of_text_clean_like_the_slow_one():
+    """Clean cells (most of a real file) are returned as they are without normalizing: for
+    every string, the result is what the full cleaning gives."""
+    rng = random.Random(11)
+    alphabet = ["苏", "州", "a", "Z", "1", " ", "  ", "　", "\t", "\n", "\r\n", "\u200b",
+                "\ufeff", "Ａ", "１", "（", "(", "'", "=", "+", "-", "@", ".", "ﬁ", "\xa0",
+                "é", "e\u0301", "㈱", "、"]
+    samples = ["苏州鑫泰机械有限公司", "星河 科技", "'引号", "'=1", "ＡＢＣ", "a b", ""]
+    samples += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 8)))
+                for _ in range(5000)]
+    for value in samples:
+        for multiline in (False, True):
+            assert cells.text(value, multiline=multiline) == \
+                _text_without_shortcuts(value, multiline), repr(value)
