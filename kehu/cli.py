@@ -1,6 +1,6 @@
 """The `kehu` command: Django's management commands with Kehu's settings.
 
-    kehu serve | migrate | demo | createuser | token EMAIL | worker | ...
+    kehu serve | migrate | demo | createuser | token EMAIL | worker | backup FILE | ...
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ def main(argv: list[str] | None = None) -> None:
 
     args = list(sys.argv if argv is None else ["kehu", *argv])
     args[0] = "kehu"
+    if len(args) > 1 and not args[1].startswith("-"):
+        args[1] = args[1].replace("-", "_")  # `kehu export-organization` = export_organization
     execute_from_command_line(args)
 
 
