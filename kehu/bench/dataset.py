@@ -20,7 +20,7 @@ from kehu.bench.machine import _pg_dsn
 DEMO_SLUG = "demo"
 ADMIN_EMAIL = f"admin@{DEMO_SLUG}.kehu.local"
 COUNTED_TABLES = {"customers": "customers_customer", "contacts": "customers_contact",
-                  "follow_ups": "customers_followup"}
+                  "follow_ups": "customers_followup", "opportunities": "sales_opportunity"}
 
 
 class BenchError(RuntimeError):

@@ -5,7 +5,8 @@
 
 The plan: {"host", "port", "headers", "paths", "levels": [1, 8, 32], "max_requests",
 "max_seconds", "warmup"}. For each concurrency level it opens that many keep-alive connections
-(one thread each, `http.client`), sends requests round-robin over `paths` until `max_requests`
+(one thread each, `http.client`), sends requests round-robin over `paths` (a path is a GET,
+or "POST <path> <json body>" for a write) until `max_requests`
 were sent or `max_seconds` passed, and records each request's latency (first byte sent to last
 byte read) and status. It only ever connects to 127.0.0.1 and always stops by itself.
 Standard library only, so it starts in milliseconds and adds no dependency.
@@ -63,7 +64,12 @@ class _Shared:
 
 def request(conn: http.client.HTTPConnection, path: str,
             headers: dict[str, str]) -> tuple[int, bytes]:
-    conn.request("GET", path, headers=headers)
+    if path.startswith("POST "):
+        _method, target, body = path.split(" ", 2)
+        conn.request("POST", target, body=body.encode(),
+                     headers={**headers, "Content-Type": "application/json"})
+    else:
+        conn.request("GET", path, headers=headers)
     response = conn.getresponse()
     return response.status, response.read()
 

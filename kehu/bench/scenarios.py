@@ -29,7 +29,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]{2,}")
 class Scenario:
     name: str
     surface: str          # "api" | "html"
-    kind: str             # "list" | "search" | "detail" (which target applies)
+    kind: str             # "list" | "search" | "detail" | "kanban" | "stage_move"
     description: str
     paths: list[str]
     available: bool = True
@@ -216,6 +216,7 @@ def build(*, port: int, token: str, cookie: str | None, customers: int,
                  [html_list(q=q) for q in emails]),
         Scenario("html_detail", "html", "detail", "Customer 360° page",
                  [f"/customers/{i}/" for i in ids]),
+        *sales_scenarios(port=port, headers=api_headers, rng=rng),
     ]
     if cookie is None:
         for s in scenarios:
@@ -224,6 +225,39 @@ def build(*, port: int, token: str, cookie: str | None, customers: int,
     else:
         _deep_html(port, html_headers, scenarios, rows, sample.deep_ids)
     return scenarios, api_headers, html_headers
+
+
+def sales_scenarios(*, port: int, headers: dict[str, str],
+                    rng: random.Random) -> list[Scenario]:
+    """The kanban board of the default pipeline (column totals and the first cards of every
+    column), and stage moves of open opportunities back and forth between two open stages."""
+    api = Client(port, headers)
+    try:
+        status, body, _ = api.get("/api/v1/sales/pipelines")
+        pipelines = json.loads(body) if status == 200 else []
+        deals = (api.get_json("/api/v1/sales/opportunities?limit=200&status=open")["items"]
+                 if pipelines else [])
+    finally:
+        api.close()
+    board = [Scenario("api_kanban", "api", "kanban", "API kanban board of a pipeline",
+                      ["/api/v1/sales/board"]),
+             Scenario("html_kanban", "html", "kanban", "Kanban board page", ["/sales/board/"])]
+    pipeline = next((p for p in pipelines if p.get("is_default")), None)
+    open_stages = [s["id"] for s in (pipeline or {}).get("stages", []) if s["kind"] == "open"]
+    mine = [d for d in deals if d.get("pipeline_id") == (pipeline or {}).get("id")]
+    rng.shuffle(mine)
+    moves = []
+    for deal in mine[:50]:  # each deal goes to the next open stage and back
+        there = open_stages[(open_stages.index(deal["stage_id"]) + 1) % len(open_stages)] \
+            if deal["stage_id"] in open_stages else open_stages[0]
+        for stage in (there, deal["stage_id"]):
+            moves.append(f"POST /api/v1/sales/opportunities/{deal['id']}/move "
+                         + json.dumps({"stage_id": stage}))
+    move = Scenario("api_stage_move", "api", "stage_move",
+                    "API stage move of an open opportunity (and back)", moves)
+    if len(open_stages) < 2 or not moves:
+        move.available, move.reason = False, "no open opportunities in two open stages"
+    return [*board, move]
 
 
 def _deep_html(port: int, headers: dict[str, str], scenarios: list[Scenario],
@@ -256,6 +290,8 @@ def probe(port: int, headers: dict[str, str], scenario: Scenario, checks: int = 
     if not scenario.available or not scenario.paths:
         if scenario.available:
             scenario.available, scenario.reason = False, "no paths"
+        return
+    if scenario.paths[0].startswith("POST "):  # a write: its first measured request checks it
         return
     client = Client(port, headers)
     try:

@@ -2,12 +2,18 @@
 
 from ninja import NinjaAPI
 
+from kehu.catalog.api import router as catalog_router
 from kehu.core.accounts.api import router as accounts_router
 from kehu.core.audit.api import router as audit_router
 from kehu.core.common.api import SessionAuth, TokenAuth, register_error_handlers
 from kehu.core.customfields.api import router as customfields_router
 from kehu.core.notifications.api import router as notifications_router
 from kehu.customers.api import customer_routers, root_routers
+from kehu.leads.api import router as leads_router
+from kehu.orders.api import router as orders_router
+from kehu.quotes.api import router as quotes_router
+from kehu.sales.api import router as sales_router
+from kehu.targets.api import router as targets_router
 from kehu.tasks.api import router as tasks_router
 
 api = NinjaAPI(
@@ -31,3 +37,9 @@ for router in customer_routers:
 for router in root_routers:
     api.add_router("/", router)
 api.add_router("/tasks", tasks_router)
+api.add_router("/leads", leads_router)
+api.add_router("/sales", sales_router)
+api.add_router("/catalog", catalog_router)
+api.add_router("/quotes", quotes_router)
+api.add_router("/orders", orders_router)
+api.add_router("/targets", targets_router)

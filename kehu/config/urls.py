@@ -11,6 +11,13 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("customers/", include("kehu.customers.urls")),
+    path("leads/", include("kehu.leads.urls")),
+    path("sales/", include("kehu.sales.urls")),
+    path("products/", include("kehu.catalog.urls")),
+    path("quotes/", include("kehu.quotes.urls")),
+    path("orders/", include("kehu.orders.urls")),
+    path("targets/", include("kehu.targets.urls")),
+    path("tasks/", include("kehu.tasks.urls")),
     path("", include("kehu.web.urls")),
 ]
 

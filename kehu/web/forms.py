@@ -178,7 +178,7 @@ class FieldDefinitionForm(forms.Form):
                                 help_text=_("No two records may have the same value."))
     default = forms.CharField(label=_("Default value"), required=False, max_length=200)
     help_text = forms.CharField(label=_("Help text"), required=False, max_length=200)
-    position = forms.IntegerField(label=_("Order"), min_value=0, max_value=32767, initial=0)
+    position = forms.IntegerField(label=_("Position"), min_value=0, max_value=32767, initial=0)
 
     LOCKED_ON_EDIT = ("object_type", "key", "kind")
     SERVICE_FIELD_MAP = {"choices": "options"}

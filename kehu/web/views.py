@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from kehu.core.accounts import selectors as account_selectors
 from kehu.core.accounts import services as account_services
 from kehu.core.audit import selectors as audit_selectors
+from kehu.core.audit.formatting import ChangeFormatter
 from kehu.core.common.errors import DomainError
 from kehu.core.customfields import selectors as field_selectors
 from kehu.core.customfields import services as field_services
@@ -478,25 +479,6 @@ def object_type_label(key: str) -> str:
         return key
 
 
-EMPTY_VALUES = (None, "", [], {})
-
-
-def _changes(record) -> list[dict[str, object]]:
-    """A record's changes as rows of field, before, after. A creation lists only the fields it
-    set, a deletion only the fields that had a value."""
-    rows = []
-    for field, pair in record.changes.items():
-        if not isinstance(pair, list | tuple) or len(pair) != 2:
-            continue
-        before, after = pair
-        if record.action == "create" and (after in EMPTY_VALUES or field == "created_at"):
-            continue
-        if record.action == "delete" and before in EMPTY_VALUES:
-            continue
-        rows.append({"field": field, "before": before, "after": after})
-    return rows
-
-
 @admin_required
 @require_GET
 def audit_log_page(request: HttpRequest) -> HttpResponse:
@@ -518,8 +500,10 @@ def audit_log_page(request: HttpRequest) -> HttpResponse:
     records = list(qs[:PAGE_SIZE + 1])
     older = records[PAGE_SIZE - 1].pk if len(records) > PAGE_SIZE else None
     via_labels = dict(Via.choices)
+    formatter = ChangeFormatter(actor, records[:PAGE_SIZE])
     rows = [{"record": record, "object_type_label": object_type_label(record.object_type),
-             "via": via_labels.get(record.via, record.via), "changes": _changes(record)}
+             "via": via_labels.get(record.via, record.via),
+             "changes": formatter.entries(record)}
             for record in records[:PAGE_SIZE]]
     older_query = request.GET.copy()
     older_query["before"] = older or ""

@@ -35,8 +35,15 @@ INSTALLED_APPS = [
     "kehu.core.notifications",
     "kehu.core.search",
     "kehu.core.savedviews",
+    "kehu.core.numbering",
     "kehu.customers",
     "kehu.tasks",
+    "kehu.catalog",
+    "kehu.sales",
+    "kehu.leads",
+    "kehu.quotes",
+    "kehu.orders",
+    "kehu.targets",
     "kehu.web",
 ]
 

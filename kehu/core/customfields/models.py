@@ -37,7 +37,7 @@ class FieldDefinition(OrganizationScopedModel):
     unique = models.BooleanField(_("unique"), default=False)
     default = models.JSONField(_("default"), null=True, blank=True, encoder=DjangoJSONEncoder)
     help_text = models.CharField(_("help text"), max_length=200, blank=True, default="")
-    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kehu.core.common.models import BusinessRecord
 from kehu.core.permissions.models import OwnedModel
@@ -44,7 +45,7 @@ class Customer(BusinessRecord, OwnedModel):
 
     class Status(models.TextChoices):
         POTENTIAL = "potential", _("Potential")
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("customer status", "Active")
         DORMANT = "dormant", _("Dormant")
         LOST = "lost", _("Lost")
 

@@ -82,7 +82,9 @@ def test_360_shows_figures_profile_tags_contacts_timeline_tasks_and_history(org,
     # then
     assert response.status_code == 200
     figures = {f["key"]: f["value"] for f in response.context["figures"]}
-    assert figures == {"days_since_contact": 0, "follow_ups": 1, "contacts": 1, "open_tasks": 1}
+    # figures of the sales modules (open deals, revenue…) are tested by those modules
+    assert figures.items() >= {"days_since_contact": 0, "follow_ups": 1, "contacts": 1,
+                               "open_tasks": 1}.items()
     text = response.text
     for expected in ("深圳", "重点客户", "王总", "+8613800001111", "上门拜访，聊了年度采购",
                      Task.objects.get().title, 'data-panel="tasks"', 'id="customer-history"'):

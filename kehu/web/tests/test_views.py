@@ -544,3 +544,18 @@ def test_audit_log_pages_by_id(org, admin, admin_client, monkeypatch):
     ids = [row["record"].pk for row in second.context["rows"]]
     assert ids and all(pk < older for pk in ids)
     assert ChangeRecord.objects.filter(organization=org).count() >= 3
+
+
+def test_audit_log_shows_labels_and_names_not_columns_and_ids(org, admin, admin_client):
+    # given a member moved to another role and team
+    rep = member(org, "sales_rep")
+    east = team(org, "华东区")
+    manager_role = Role.objects.get(organization=org, key="sales_manager")
+    account_services.member_update(actor=actor_for(admin), membership=rep, role=manager_role,
+                                   team=east)
+    # when the admin reads the audit log
+    html = admin_client.get(reverse("web:settings-audit"),
+                            {"object_type": "accounts.membership"}).content.decode()
+    # then the change reads as people say it
+    assert "华东区" in html and "销售代表" in html and "销售经理" in html
+    assert "role_id" not in html and "team_id" not in html

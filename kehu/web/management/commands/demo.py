@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand
 from django.utils.text import slugify
 
 from kehu.core.tenancy.models import Organization
-from kehu.demo import customers, people
+from kehu.customers.models import Customer
+from kehu.demo import customers, people, sales
 
 
 class Command(BaseCommand):
@@ -31,10 +32,13 @@ class Command(BaseCommand):
             self.stderr.write(f"Organization '{slug}' already exists; pass --slug for another.")
             return
         team = people.create_people(org_name=options["org"], slug=slug, admin_email=admin_email)
+        since = Customer.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         customers.create_customers(organization=team.organization, users=team.reps,
                                    count=options["customers"], seed=options["seed"])
+        deals = sales.create_sales(organization=team.organization, since_customer_id=since,
+                                   seed=options["seed"])
         self.stdout.write(f"Demo organization “{team.organization.name}” with "
-                          f"{options['customers']} customers.")
+                          f"{options['customers']} customers and {deals} opportunities.")
         self._print_login(admin_email)
 
     def _print_login(self, email: str) -> None:

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LeadsConfig(AppConfig):
+    name = "kehu.leads"
+    label = "leads"
+    verbose_name = _("Leads")
+
+    def ready(self) -> None:
+        from kehu.core.permissions import registry
+
+        registry.register("leads.lead", _("Leads"), module="sales")

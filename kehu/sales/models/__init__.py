@@ -1,0 +1,4 @@
+from kehu.sales.models.opportunity import Opportunity, OpportunityLine, StageChange
+from kehu.sales.models.pipeline import LostReason, Pipeline, Stage
+
+__all__ = ["LostReason", "Opportunity", "OpportunityLine", "Pipeline", "Stage", "StageChange"]

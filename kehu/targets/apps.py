@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TargetsConfig(AppConfig):
+    name = "kehu.targets"
+    label = "targets"
+    verbose_name = _("Sales targets")
+
+    def ready(self) -> None:
+        from kehu.core.permissions import registry
+
+        registry.register("targets.target", _("Sales targets"), module="targets")
