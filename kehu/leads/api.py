@@ -5,12 +5,13 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from kehu.core.common.api import CursorPage, expected_version
 from kehu.customers import selectors as customer_selectors
-from kehu.leads import selectors, services
+from kehu.leads import imports, selectors, services
 
 router = Router(tags=["leads"])
 
@@ -137,6 +138,27 @@ class AssignOut(Schema):
     by_rule: dict[str, int]
 
 
+class RejectedRowOut(Schema):
+    row: int
+    field: str
+    message: str
+    values: list[str]
+
+
+class ImportOut(Schema):
+    file_name: str
+    dry_run: bool
+    headers: list[str]
+    columns: dict[str, str]
+    ignored_columns: list[str]
+    created: int
+    assigned: int
+    in_pool: int
+    rejected_count: int
+    rejected: list[RejectedRowOut]
+    lead_ids: list[int]
+
+
 def _split(payload: Schema) -> tuple[dict[str, Any], dict[str, Any] | None]:
     data = payload.dict(exclude_unset=True)
     data.pop("version", None)
@@ -162,6 +184,18 @@ def create_lead(request: HttpRequest, payload: LeadIn):
 def assign_leads(request: HttpRequest):
     """Run the assignment rules on the unassigned leads; returns what happened."""
     return services.leads_assign(actor=request.actor).as_dict()
+
+
+@router.post("/import", response=ImportOut)
+def import_leads(request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False):
+    """Import leads from a .csv or .xlsx file (multipart `file`; `dry_run=true` checks without
+    writing). Rows go through the same validation as `POST /leads`; rejected rows come back
+    with their row number (header = 1), field, reason and original `values` (one per
+    `headers` entry). 422 `unreadable_file` when the file cannot be read at all."""
+    imports.require_import(request.actor)
+    imports.check_size(file.size or 0)
+    return imports.lead_import(actor=request.actor, file_name=file.name or "",
+                               data=file.read(), dry_run=dry_run).as_dict()
 
 
 @router.get("/{lead_id}", response=LeadOut)

@@ -247,3 +247,10 @@ class PublicLeadForm(forms.Form):
     def lead_values(self) -> dict[str, Any]:
         return {k: self.cleaned_data.get(k, "") for k in ("name", "company", "mobile", "email",
                                                           "city", "notes")}
+
+
+class LeadImportForm(forms.Form):
+    file = forms.FileField(label=_("File"),
+                           help_text=_("A .csv or .xlsx file, as Excel or WPS saves it."))
+    dry_run = forms.BooleanField(label=_("Dry run: check the file, import nothing"),
+                                 required=False)

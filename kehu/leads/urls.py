@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kehu.leads.views import leads, public, settings
+from kehu.leads.views import imports, leads, public, settings
 
 app_name = "leads"
 
@@ -10,6 +10,9 @@ urlpatterns = [
     path("", leads.lead_list_page, name="lead-list"),
     path("pool/", leads.lead_pool_page, name="lead-pool"),
     path("new/", leads.lead_create_page, name="lead-create"),
+    path("import/", imports.lead_import_page, name="lead-import"),
+    path("import/result/", imports.lead_import_result_page, name="lead-import-result"),
+    path("import/rejected.csv", imports.lead_import_rejected_csv, name="lead-import-rejected"),
     # admin settings
     path("settings/web-form/", settings.webform_settings_page, name="webform-settings"),
     path("settings/rules/", settings.rule_list_page, name="rule-list"),

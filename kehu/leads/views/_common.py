@@ -16,7 +16,7 @@ from kehu.leads import selectors
 from kehu.leads.models import Lead
 
 OBJECT_TYPE = "leads.lead"
-ACTIONS = ("view", "create", "edit", "delete", "assign")
+ACTIONS = ("view", "create", "edit", "delete", "assign", "import")
 
 
 def require(actor: Actor, action: str) -> None:
