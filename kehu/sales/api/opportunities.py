@@ -48,10 +48,9 @@ def _fresh(request: HttpRequest, opportunity_id: int):
     return selectors.opportunity_get(actor=request.actor, pk=opportunity_id)
 
 
-def _totals(request: HttpRequest, opportunity) -> list[dict]:
-    rows = selectors.board_totals(actor=request.actor, pipeline=opportunity.pipeline)
-    stage_ids = selectors.stage_list(actor=request.actor, pipeline=opportunity.pipeline) \
-        .values_list("pk", flat=True)
+def _totals(request: HttpRequest, opportunity, stage_ids: list[int]) -> list[dict]:
+    rows = selectors.board_totals(actor=request.actor, pipeline=opportunity.pipeline,
+                                  stage_ids=stage_ids)
     zero = {"count": 0, "amount": 0, "weighted_amount": 0}
     return [{**zero, **rows.get(pk, {}), "stage_id": pk} for pk in stage_ids]
 
@@ -134,15 +133,18 @@ def restore_opportunity(request: HttpRequest, opportunity_id: int):
 def move_opportunity(request: HttpRequest, opportunity_id: int, payload: MoveIn):
     """To another stage of its pipeline (or another place in its column: `after_id` /
     `before_id` name the new neighbours). A lost stage needs `lost_reason_id` (422
-    `lost_reason_required`). Answers the opportunity and every column's new totals."""
+    `lost_reason_required`). Answers the opportunity and the new totals of the columns it
+    left and joined."""
     opportunity = _get(request, opportunity_id, "edit")
+    left = opportunity.stage_id
     stage = selectors.stage_get(actor=request.actor, stage_id=payload.stage_id)
     services.opportunity_move_stage(
         actor=request.actor, opportunity=opportunity, stage=stage, version=payload.version,
         before_id=payload.before_id, after_id=payload.after_id,
         lost_reason=payload.lost_reason_id, lost_note=payload.lost_note)
     moved = _fresh(request, opportunity_id)
-    return {"opportunity": moved, "totals": _totals(request, moved)}
+    return {"opportunity": moved,
+            "totals": _totals(request, moved, sorted({left, moved.stage_id}))}
 
 
 @router.post("/opportunities/{opportunity_id}/win", response=OpportunityOut)

@@ -62,6 +62,9 @@ class Opportunity(BusinessRecord, OwnedModel):
             models.Index(fields=["organization", "owner", "-id"], name="opp_org_owner"),
             models.Index(fields=["organization", "team", "-id"], name="opp_org_team"),
             models.Index(fields=["stage", "board_rank", "id"], name="opp_stage_board"),
+            # covers the kanban's column totals: one index-only pass, already grouped by stage
+            models.Index(fields=["organization", "pipeline", "stage", "deleted_at", "amount",
+                                 "weighted_amount"], name="opp_board_totals"),
             models.Index(fields=["organization", "status", "expected_close_on"],
                          name="opp_org_status_close"),
             models.Index(fields=["organization", "closed_at"], name="opp_org_closed"),

@@ -31,11 +31,16 @@ def _filters(request: HttpRequest, actor: Actor, data=None) -> tuple[BoardFilter
     return form, owner_id
 
 
-def totals_json(actor: Actor, pipeline: Pipeline, owner_id: int | None) -> dict[str, Any]:
-    """Every column's totals, formatted for the board, from one grouped query."""
+def totals_json(actor: Actor, pipeline: Pipeline, owner_id: int | None,
+                stage_ids: list[int] | None = None) -> dict[str, Any]:
+    """The totals of the columns `stage_ids` (default: every column), formatted for the
+    board, from one grouped query."""
     currency = actor.organization.default_currency
-    rows = selectors.board_totals(actor=actor, pipeline=pipeline, owner_id=owner_id)
-    stage_ids = selectors.stage_list(actor=actor, pipeline=pipeline).values_list("pk", flat=True)
+    rows = selectors.board_totals(actor=actor, pipeline=pipeline, owner_id=owner_id,
+                                  stage_ids=stage_ids)
+    if stage_ids is None:
+        stage_ids = selectors.stage_list(actor=actor, pipeline=pipeline) \
+            .values_list("pk", flat=True)
     result = {}
     for stage_id in stage_ids:
         row = rows.get(stage_id, {"count": 0, "amount": 0, "weighted_amount": 0})
@@ -127,10 +132,11 @@ def _int(value: str | None) -> int | None:
 def opportunity_move(request: HttpRequest, opportunity_id: int) -> HttpResponse:
     """A card dropped on the board: POST stage, version, after_id/before_id (its new
     neighbours), lost_reason/lost_note for a lost column, and the board's filters. Answers
-    JSON: the card (re-rendered) and every column's new totals; or the error (the card goes
-    back)."""
+    JSON: the card (re-rendered) and the new totals of the columns it left and joined; or the
+    error (the card goes back)."""
     actor = request.actor
     opportunity = _common.get_opportunity(actor, opportunity_id, "edit")
+    left = opportunity.stage_id
     stage = selectors.stage_get(actor=actor, stage_id=_int(request.POST.get("stage")))
     try:
         moved = services.opportunity_move_stage(
@@ -156,7 +162,8 @@ def opportunity_move(request: HttpRequest, opportunity_id: int) -> HttpResponse:
         "opportunity": {"id": moved.pk, "version": moved.version, "stage_id": moved.stage_id,
                         "status": moved.status},
         "card": card,
-        "totals": totals_json(actor, moved.pipeline, owner_id),
+        "totals": totals_json(actor, moved.pipeline, owner_id,
+                              stage_ids=sorted({left, moved.stage_id})),
         "message": _("Moved to “%(stage)s”.") % {"stage": moved.stage.name}})
 
 
