@@ -19,10 +19,8 @@ def _currency(actor) -> str:
 
 def _totals(actor, customer) -> dict[str, Any]:
     """One aggregate for the three figures of a page."""
-    key = f"orders.customer_totals.{customer.pk}"
-    if key not in actor._cache:
-        actor._cache[key] = selectors.order_totals(actor=actor, customer_id=customer.pk)
-    return actor._cache[key]
+    return actor.remember(f"orders.customer_totals.{customer.pk}",
+                          lambda: selectors.order_totals(actor=actor, customer_id=customer.pk))
 
 
 def lifetime_revenue(actor, customer) -> str | None:
@@ -51,7 +49,7 @@ def orders_context(actor, customer) -> dict[str, Any]:
         return {"orders": []}
     orders = list(selectors.order_list(actor=actor, customer_id=customer.pk)[:ORDERS_SHOWN + 1])
     return {"orders": orders[:ORDERS_SHOWN], "more_orders": len(orders) > ORDERS_SHOWN,
-            "totals": selectors.order_totals(actor=actor, customer_id=customer.pk),
+            "totals": _totals(actor, customer),
             "can_create_order": actor.can("create", "orders.order")}
 
 

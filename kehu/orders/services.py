@@ -26,13 +26,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from kehu.core.audit import services as audit
-from kehu.core.common import money, records
+from kehu.core.common import money, records, uploads
 from kehu.core.common.errors import DomainError
 from kehu.core.notifications import services as notifications
 from kehu.core.numbering import services as numbering
 from kehu.core.permissions import scoping
 from kehu.core.permissions.actor import Actor
-from kehu.customers.services import followups as followup_services
 from kehu.orders.models import (
     Instalment,
     Invoice,
@@ -451,11 +450,7 @@ def attachments_add(*, actor: Actor, order: Order,
         raise ValidationError({"files": _("Choose a file.")})
     if len(files) > MAX_FILES:
         raise ValidationError({"files": _("At most %(n)d files at a time.") % {"n": MAX_FILES}})
-    try:
-        content_types = [followup_services._check_file(f) for f in files]
-    except ValidationError as exc:
-        raise ValidationError({"files": exc.message_dict.get("attachments", exc.messages)}) \
-            from exc
+    content_types = [uploads.check_upload(f, field="files") for f in files]
     created = []
     for upload, content_type in zip(files, content_types, strict=True):
         attachment = OrderAttachment.objects.create(

@@ -11,11 +11,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kehu.core.common import htmx
 from kehu.core.common.api import keyset_page
 from kehu.core.common.errors import DomainError, PermissionDeniedError, StaleWrite
 from kehu.core.common.htmx import is_htmx, trigger
@@ -238,12 +238,7 @@ def order_delete(request: HttpRequest, order_id: int) -> HttpResponse:
         messages.error(request, exc.message)
         return _back(request, order)
     messages.success(request, _("Order %(number)s deleted.") % {"number": order.number})
-    url = reverse("orders:order-list")
-    if is_htmx(request):
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
+    return htmx.redirect(request, "orders:order-list")
 
 
 def _int(value: str | None) -> int | None:
@@ -254,12 +249,7 @@ def _int(value: str | None) -> int | None:
 
 
 def _back(request: HttpRequest, order: Order) -> HttpResponse:
-    url = reverse("orders:order-detail", args=[order.pk])
-    if is_htmx(request):
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
+    return htmx.redirect(request, "orders:order-detail", order.pk)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,6 +16,8 @@ from kehu.core.tenancy.models import OrganizationScopedModel
 class Quote(BusinessRecord, OwnedModel):
     audit_exclude = frozenset({"subtotal", "discount_total", "tax_total", "total",
                                "max_discount_percent"})
+    # the member chosen to approve a quote reads it even outside their data scope
+    visible_to_user_fields = ("approver",)
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")

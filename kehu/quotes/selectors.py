@@ -15,11 +15,7 @@ RELATED = ("customer", "opportunity", "owner", "approver", "contact")
 
 
 def _base(actor: Actor, action: str = "view") -> QuerySet[Quote]:
-    qs = scoping.visible(actor, Quote.objects.all(), action)
-    if actor.user is not None and action == "view":
-        qs = qs | Quote.objects.filter(organization_id=actor.organization.pk,
-                                       approver_id=actor.user.pk)
-    return qs
+    return scoping.visible(actor, Quote.objects.all(), action)
 
 
 def awaiting_q(actor: Actor) -> Q:
@@ -54,13 +50,7 @@ def quote_list(*, actor: Actor, status: str = "", mine: bool = False,
 
 def quote_get(*, actor: Actor, quote_id: object, action: str = "view") -> Quote:
     """404 when the actor cannot see the quote, 403 when the action is not granted."""
-    try:
-        quote = _base(actor).select_related(*RELATED).get(pk=quote_id)
-    except (Quote.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
-    if action != "view":
-        scoping.require(actor, action, Quote)
-    return quote
+    return scoping.get_visible(actor, Quote.objects.select_related(*RELATED), quote_id, action)
 
 
 def awaiting_count(*, actor: Actor) -> int:

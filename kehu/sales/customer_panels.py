@@ -18,14 +18,11 @@ SHOWN = 10
 
 def _summary(actor, customer) -> dict[str, Any]:
     """Both figures from one query, remembered for the rest of the request."""
-    key = f"sales.open_summary.{customer.pk}"
-    if key not in actor._cache:
-        if actor.can("view", OBJECT_TYPE):
-            actor._cache[key] = selectors.customer_open_summary(actor=actor,
-                                                                customer_id=customer.pk)
-        else:
-            actor._cache[key] = None
-    return actor._cache[key]
+    if not actor.can("view", OBJECT_TYPE):
+        return None
+    return actor.remember(f"sales.open_summary.{customer.pk}",
+                          lambda: selectors.customer_open_summary(actor=actor,
+                                                                  customer_id=customer.pk))
 
 
 def open_deal_count(actor, customer) -> int | None:

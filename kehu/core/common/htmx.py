@@ -8,10 +8,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect as django_redirect
 
 
-def is_htmx(request: HttpRequest) -> bool:
-    """A request htmx made (not a boosted full-page navigation)."""
-    return request.headers.get("HX-Request") == "true" and \
-        request.headers.get("HX-Boosted") != "true"
+def is_htmx(request: HttpRequest, target: str | None = None) -> bool:
+    """A request htmx made for a partial (not a boosted navigation nor a history restore, which
+    want the whole page), optionally aimed at the element with id `target`."""
+    headers = request.headers
+    if headers.get("HX-Request") != "true" or headers.get("HX-Boosted") == "true" \
+            or headers.get("HX-History-Restore-Request") == "true":
+        return False
+    return target is None or headers.get("HX-Target") == target
 
 
 def trigger(response: HttpResponse, *events: str, **events_with_detail: object) -> HttpResponse:
@@ -32,7 +36,7 @@ def trigger(response: HttpResponse, *events: str, **events_with_detail: object) 
     return response
 
 
-def redirect(request: HttpRequest, to: str, *args: object, **kwargs: object) -> HttpResponse:
+def redirect(request: HttpRequest, to: object, *args: object, **kwargs: object) -> HttpResponse:
     """A redirect that also works for htmx requests (HX-Redirect makes a full navigation)."""
     response = django_redirect(to, *args, **kwargs)
     if is_htmx(request):

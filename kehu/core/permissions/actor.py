@@ -54,6 +54,13 @@ class Actor:
         """Kehu itself (periodic jobs): sees the whole organization, acts as nobody."""
         return cls(organization=organization, user=None, membership=None, via=via)
 
+    def remember(self, key: str, load: Callable[[], Any]) -> Any:
+        """`load()` computed once for this actor, i.e. once per request: several figures of
+        one page can share one query."""
+        if key not in self._cache:
+            self._cache[key] = load()
+        return self._cache[key]
+
     def ref(self) -> dict[str, Any]:
         """What a queued job needs to act as this actor again."""
         return {"organization_id": self.organization.pk,

@@ -62,16 +62,33 @@ def _soft_delete_q(model: type[models.Model], deleted: bool) -> Q:
     return Q()
 
 
+def _addressed_q(actor: Actor, model: type[models.Model]) -> Q | None:
+    """Rows addressed to the actor by name, which they may read whatever their role: a model
+    lists those user fields in `visible_to_user_fields` (a quote's approver)."""
+    fields = getattr(model, "visible_to_user_fields", ())
+    if not fields or actor.user is None:
+        return None
+    addressed = Q()
+    for name in fields:
+        addressed |= Q(**{f"{name}_id": actor.user.pk})
+    return addressed
+
+
 def visible(actor: Actor, queryset: models.QuerySet[M], action: str = "view", *,
             deleted: bool = False) -> models.QuerySet[M]:
     """Rows of the actor's organization the actor may `action`, within the data scope.
     Rows in the recycle bin (and rows of a parent in it) are left out, or with
-    `deleted=True` only they are returned."""
+    `deleted=True` only they are returned. Rows addressed to the actor (see `_addressed_q`)
+    are readable too."""
     qs = queryset.filter(organization_id=actor.organization.pk)
     qs = qs.filter(_soft_delete_q(queryset.model, deleted))
+    addressed = _addressed_q(actor, queryset.model) if action == "view" else None
     if not actor.can(action, object_type_of(queryset.model)):
-        return qs.none()
-    return qs.filter(data_scope_q(actor, queryset.model))
+        return qs.none() if addressed is None else qs.filter(addressed)
+    scope = data_scope_q(actor, queryset.model)
+    if addressed is None or not scope:  # an empty Q is every row: nothing to add
+        return qs.filter(scope)
+    return qs.filter(scope | addressed)
 
 
 def get_visible(actor: Actor, queryset: models.QuerySet[M], pk: object,
@@ -82,7 +99,8 @@ def get_visible(actor: Actor, queryset: models.QuerySet[M], pk: object,
         obj = visible(actor, queryset, "view", deleted=deleted).get(pk=pk)
     except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
-    require(actor, action, queryset.model)
+    if action != "view":  # seeing it is what "view" asks, and `visible` decided that
+        require(actor, action, queryset.model)
     return obj
 
 

@@ -7,7 +7,6 @@ import datetime
 import os
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -15,45 +14,11 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kehu.core.common import records
+from kehu.core.common import records, uploads
 from kehu.core.permissions.actor import Actor
 from kehu.customers.models import Attachment, Contact, Customer, FollowUp
 
-ALLOWED_TYPES = {
-    ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
-    ".webp": "image/webp", ".heic": "image/heic", ".pdf": "application/pdf",
-    ".doc": "application/msword", ".xls": "application/vnd.ms-excel",
-    ".ppt": "application/vnd.ms-powerpoint",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    ".wps": "application/vnd.ms-works", ".et": "application/vnd.ms-excel",
-    ".txt": "text/plain", ".csv": "text/csv", ".zip": "application/zip",
-    ".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".amr": "audio/amr",
-}
-# What an image must start with, so a renamed executable is not stored as a "photo".
-IMAGE_SIGNATURES = {".jpg": [b"\xff\xd8\xff"], ".jpeg": [b"\xff\xd8\xff"],
-                    ".png": [b"\x89PNG\r\n\x1a\n"], ".gif": [b"GIF87a", b"GIF89a"],
-                    ".webp": [b"RIFF"], ".pdf": [b"%PDF"]}
 MAX_FILES = 9
-
-
-def _check_file(upload: UploadedFile) -> str:
-    name = os.path.basename(upload.name or "file")
-    extension = os.path.splitext(name)[1].lower()
-    if extension not in ALLOWED_TYPES:
-        raise ValidationError({"attachments": _("%(name)s: this type of file is not allowed.")
-                               % {"name": name}})
-    if upload.size > settings.KEHU_UPLOAD_MAX_BYTES:
-        raise ValidationError({"attachments": _("%(name)s is larger than %(mb)d MB.") % {
-            "name": name, "mb": settings.KEHU_UPLOAD_MAX_BYTES // (1024 * 1024)}})
-    if extension in IMAGE_SIGNATURES:
-        head = upload.read(16)
-        upload.seek(0)
-        if not any(head.startswith(sig) for sig in IMAGE_SIGNATURES[extension]):
-            raise ValidationError({"attachments": _("%(name)s is not a valid %(ext)s file.")
-                                   % {"name": name, "ext": extension}})
-    return ALLOWED_TYPES[extension]
 
 
 @transaction.atomic
@@ -64,7 +29,7 @@ def follow_up_create(*, actor: Actor, customer: Customer, values: dict[str, Any]
     if len(files) > MAX_FILES:
         raise ValidationError({"attachments": _("At most %(n)d files per follow-up.")
                                % {"n": MAX_FILES}})
-    content_types = [_check_file(f) for f in files]
+    content_types = [uploads.check_upload(f) for f in files]
     contact = values.get("contact")
     if contact is not None and contact.customer_id != customer.pk:
         raise ValidationError({"contact": _("This contact belongs to another customer.")})

@@ -6,12 +6,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from kehu.core.accounts import selectors as account_selectors
+from kehu.core.common import htmx
 from kehu.core.common.errors import PermissionDeniedError
+from kehu.core.common.htmx import is_htmx  # noqa: F401 - the views call _common.is_htmx
 from kehu.core.customfields.models import FieldDefinition
 from kehu.core.customfields.services import active_definitions
 from kehu.core.permissions.actor import Actor
@@ -39,15 +41,6 @@ def can(actor: Actor) -> dict[str, bool]:
 
 def definitions(actor: Actor, object_type: str = OBJECT_TYPE) -> list[FieldDefinition]:
     return active_definitions(organization=actor.organization, object_type=object_type)
-
-
-def is_htmx(request: HttpRequest, target: str | None = None) -> bool:
-    """An htmx request (not a history restore), optionally aimed at element `target`."""
-    if request.headers.get("HX-Request") != "true":
-        return False
-    if request.headers.get("HX-History-Restore-Request") == "true":
-        return False
-    return target is None or request.headers.get("HX-Target") == target
 
 
 def user_names(actor: Actor, user_ids: set[int]) -> dict[int, str]:
@@ -106,12 +99,7 @@ def safe_next(request: HttpRequest, default: str) -> str:
 
 def back_to(request: HttpRequest, default: str) -> HttpResponse:
     """Redirect after a form post: an htmx request gets HX-Redirect, others a 302."""
-    url = safe_next(request, default)
-    if is_htmx(request):
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
+    return htmx.redirect(request, safe_next(request, default))
 
 
 def detail_url(customer: Customer | int) -> str:

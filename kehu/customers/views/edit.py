@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from kehu.core.common import htmx
 from kehu.core.common.errors import DomainError, PermissionDeniedError, StaleWrite
 from kehu.core.customfields.services import custom_data_clean
 from kehu.core.permissions.actor import Actor
@@ -88,12 +89,7 @@ def _form_response(request: HttpRequest, context: dict[str, Any], status: int) -
 
 def _saved(request: HttpRequest, customer: Customer, message: str) -> HttpResponse:
     messages.success(request, message)
-    url = reverse("customers:customer-detail", args=[customer.pk])
-    if _common.is_htmx(request):
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
+    return htmx.redirect(request, "customers:customer-detail", customer.pk)
 
 
 @member_required

@@ -6,11 +6,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 
 from kehu.core.common.errors import PermissionDeniedError
-from kehu.core.common.htmx import is_htmx
+from kehu.core.common.htmx import is_htmx  # noqa: F401 - the views call _common.is_htmx
 from kehu.core.permissions.actor import Actor
 from kehu.leads import selectors
 from kehu.leads.models import Lead
@@ -47,12 +47,3 @@ def get_lead(actor: Actor, lead_id: int, action: str = "view") -> Lead:
 
 def detail_url(lead: Lead | int) -> str:
     return reverse("leads:lead-detail", args=[lead if isinstance(lead, int) else lead.pk])
-
-
-def go(request: HttpRequest, url: str) -> HttpResponse:
-    """Redirect after a form post: an htmx request gets HX-Redirect, others a 302."""
-    if is_htmx(request):
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)

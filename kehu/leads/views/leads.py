@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kehu.core.accounts import selectors as account_selectors
+from kehu.core.common import htmx
 from kehu.core.common.api import keyset_page
 from kehu.core.common.errors import DomainError, PermissionDeniedError, StaleWrite
 from kehu.core.common.htmx import is_htmx
@@ -153,7 +154,7 @@ def lead_create_page(request: HttpRequest) -> HttpResponse:
             actor=actor, values=form.values(), custom=form.custom_values()))
         if lead is not None:
             messages.success(request, _("Lead “%(name)s” created.") % {"name": lead})
-            return _common.go(request, _common.detail_url(lead))
+            return htmx.redirect(request, _common.detail_url(lead))
     return _form_response(request, {"form": form, "lead": None,
                                     "action": reverse("leads:lead-create")}, status)
 
@@ -174,7 +175,7 @@ def lead_edit_page(request: HttpRequest, lead_id: int) -> HttpResponse:
             version=form.cleaned_data["version"]))
         if saved is not None:
             messages.success(request, _("Lead “%(name)s” saved.") % {"name": saved})
-            return _common.go(request, _common.detail_url(saved))
+            return htmx.redirect(request, _common.detail_url(saved))
     return _form_response(request, {"form": form, "lead": lead,
                                     "action": reverse("leads:lead-edit", args=[lead.pk])},
                           status)
@@ -234,7 +235,7 @@ def _act(request: HttpRequest, lead: Lead, write, success: str) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, success)
-    return _common.go(request, _common.detail_url(lead))
+    return htmx.redirect(request, _common.detail_url(lead))
 
 
 @member_required
@@ -273,7 +274,7 @@ def lead_disqualify(request: HttpRequest, lead_id: int) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("Lead disqualified."))
-            return _common.go(request, _common.detail_url(lead))
+            return htmx.redirect(request, _common.detail_url(lead))
     return _common.render_page(request, "detail.html",
                                _detail_context(actor, lead, disqualify_form=form,
                                                disqualify_open=True), status=422)
@@ -340,7 +341,7 @@ def lead_convert_page(request: HttpRequest, lead_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Lead converted: customer “%(name)s” is ready.")
                              % {"name": result.customer.name})
-            return _common.go(request, reverse("customers:customer-detail",
+            return htmx.redirect(request, reverse("customers:customer-detail",
                                                args=[result.customer.pk]))
     elif request.method == "POST":
         status = 422

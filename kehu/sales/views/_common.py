@@ -10,6 +10,7 @@ from django.shortcuts import render
 
 from kehu.core.accounts import selectors as account_selectors
 from kehu.core.common.errors import PermissionDeniedError
+from kehu.core.common.htmx import is_htmx  # noqa: F401 - the views call _common.is_htmx
 from kehu.core.customfields.models import FieldDefinition
 from kehu.core.customfields.services import active_definitions
 from kehu.core.permissions.actor import Actor
@@ -34,14 +35,6 @@ def can(actor: Actor) -> dict[str, bool]:
 
 def definitions(actor: Actor) -> list[FieldDefinition]:
     return active_definitions(organization=actor.organization, object_type=OBJECT_TYPE)
-
-
-def is_htmx(request: HttpRequest, target: str | None = None) -> bool:
-    if request.headers.get("HX-Request") != "true":
-        return False
-    if request.headers.get("HX-History-Restore-Request") == "true":
-        return False
-    return target is None or request.headers.get("HX-Target") == target
 
 
 def render_page(request: HttpRequest, template: str, context: dict[str, Any],

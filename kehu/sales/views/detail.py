@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kehu.catalog import selectors as catalog_selectors
+from kehu.core.common import htmx
 from kehu.core.common.errors import DomainError, PermissionDeniedError, StaleWrite
 from kehu.core.permissions.actor import Actor
 from kehu.customers import selectors as customer_selectors
@@ -115,12 +116,7 @@ def _form_response(request: HttpRequest, context: dict[str, Any], status: int) -
 
 def _saved(request: HttpRequest, opportunity: Opportunity, message: str) -> HttpResponse:
     messages.success(request, message)
-    url = detail_url(opportunity)
-    if _common.is_htmx(request):
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
+    return htmx.redirect(request, detail_url(opportunity))
 
 
 @member_required
@@ -300,12 +296,7 @@ def _lines_response(request: HttpRequest, actor: Actor, opportunity: Opportunity
     """After a line change the amounts all over the page change: reload it. A refused line
     comes back inside the lines card with its errors (422)."""
     if status == 200:
-        url = detail_url(opportunity)
-        if _common.is_htmx(request):
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = url
-            return response
-        return redirect(url)
+        return htmx.redirect(request, detail_url(opportunity))
     opportunity = selectors.opportunity_get(actor=actor, pk=opportunity.pk)
     context = detail_context(request, actor, opportunity)
     if form is not None:
