@@ -2,6 +2,7 @@
 
 from ninja import NinjaAPI
 
+from kehu.analytics.api import router as analytics_router
 from kehu.catalog.api import router as catalog_router
 from kehu.core.accounts.api import router as accounts_router
 from kehu.core.audit.api import router as audit_router
@@ -43,3 +44,4 @@ api.add_router("/catalog", catalog_router)
 api.add_router("/quotes", quotes_router)
 api.add_router("/orders", orders_router)
 api.add_router("/targets", targets_router)
+api.add_router("/analytics", analytics_router)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("orders/", include("kehu.orders.urls")),
     path("targets/", include("kehu.targets.urls")),
     path("tasks/", include("kehu.tasks.urls")),
+    path("analytics/", include("kehu.analytics.urls")),
     path("", include("kehu.web.urls")),
 ]
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "kehu.quotes",
     "kehu.orders",
     "kehu.targets",
+    "kehu.analytics",
     "kehu.web",
 ]
 

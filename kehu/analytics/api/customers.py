@@ -1,0 +1,5 @@
+"""Customer analytics endpoints."""
+
+from ninja import Router
+
+router = Router(tags=["analytics"])

@@ -1,0 +1,5 @@
+"""Sales analytics endpoints."""
+
+from ninja import Router
+
+router = Router(tags=["analytics"])

@@ -1,0 +1,3 @@
+"""Customer analytics pages: new customers, RFM, repurchase rate, churn warning."""
+
+urlpatterns: list = []

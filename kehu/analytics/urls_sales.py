@@ -1,0 +1,3 @@
+"""Sales analytics pages: dashboards, funnel, forecast, targets vs actual."""
+
+urlpatterns: list = []
