@@ -4,11 +4,14 @@
     python -m kehu.bench.load < plan.json > result.json
 
 The plan: {"host", "port", "headers", "paths", "levels": [1, 8, 32], "max_requests",
-"max_seconds", "warmup"}. For each concurrency level it opens that many keep-alive connections
-(one thread each, `http.client`), sends requests round-robin over `paths` (a path is a GET,
-or "POST <path> <json body>" for a write) until `max_requests`
-were sent or `max_seconds` passed, and records each request's latency (first byte sent to last
-byte read) and status. It only ever connects to 127.0.0.1 and always stops by itself.
+"max_seconds", "warmup"}; optionally "path_headers", parallel to "paths", naming for each path
+an entry of "header_sets" sent instead of "headers" (a mixed API and HTML load).
+
+For each concurrency level it opens that many keep-alive connections (one thread each,
+`http.client`), sends requests round-robin over `paths` (a path is a GET, or
+"POST <path> <json body>" for a write) until `max_requests` were sent or `max_seconds`
+passed, and records each request's latency (first byte sent to last byte read) and status.
+It only ever connects to 127.0.0.1 and always stops by itself.
 Standard library only, so it starts in milliseconds and adds no dependency.
 """
 
@@ -27,8 +30,10 @@ LOOPBACK = "127.0.0.1"
 
 
 class _Shared:
-    def __init__(self, paths: list[str], max_requests: int, deadline: float):
+    def __init__(self, paths: list[str], max_requests: int, deadline: float,
+                 headers: list[dict[str, str]]):
         self.paths = paths
+        self.headers = headers  # one entry per path
         self.max_requests = max_requests
         self.deadline = deadline
         self.issued = 0
@@ -39,21 +44,22 @@ class _Shared:
         self.nbytes = 0
         self.failure_samples: list[str] = []
 
-    def next_path(self) -> str | None:
+    def next_path(self) -> tuple[str, dict[str, str]] | None:
         with self.lock:
             if self.issued >= self.max_requests or time.monotonic() >= self.deadline:
                 return None
-            path = self.paths[self.issued % len(self.paths)]
+            index = self.issued % len(self.paths)
             self.issued += 1
-            return path
+            return self.paths[index], self.headers[index]
 
-    def record(self, latency: float, status: int, nbytes: int, path: str) -> None:
+    def record(self, latency: float, status: int, body: bytes, path: str) -> None:
         with self.lock:
             self.latencies.append(latency)
             self.statuses[status] = self.statuses.get(status, 0) + 1
-            self.nbytes += nbytes
+            self.nbytes += len(body)
             if not 200 <= status < 300 and len(self.failure_samples) < 5:
-                self.failure_samples.append(f"{status} {path}")
+                answer = body[:200].decode("utf-8", "replace")
+                self.failure_samples.append(f"{status} {path}: {answer}")
 
     def fail(self, path: str, exc: Exception) -> None:
         with self.lock:
@@ -74,10 +80,11 @@ def request(conn: http.client.HTTPConnection, path: str,
     return response.status, response.read()
 
 
-def _client(port: int, headers: dict[str, str], shared: _Shared, timeout: float) -> None:
+def _client(port: int, shared: _Shared, timeout: float) -> None:
     conn = http.client.HTTPConnection(LOOPBACK, port, timeout=timeout)
     try:
-        while (path := shared.next_path()) is not None:
+        while (item := shared.next_path()) is not None:
+            path, headers = item
             started = time.perf_counter()
             try:
                 status, body = request(conn, path, headers)
@@ -86,7 +93,7 @@ def _client(port: int, headers: dict[str, str], shared: _Shared, timeout: float)
                 conn.close()
                 conn = http.client.HTTPConnection(LOOPBACK, port, timeout=timeout)
                 continue
-            shared.record(time.perf_counter() - started, status, len(body), path)
+            shared.record(time.perf_counter() - started, status, body, path)
     finally:
         conn.close()
 
@@ -96,11 +103,11 @@ def request_timeout(max_seconds: float) -> float:
     return max(30.0, 2 * max_seconds)
 
 
-def run_level(*, port: int, headers: dict[str, str], paths: list[str], concurrency: int,
+def run_level(*, port: int, headers: list[dict[str, str]], paths: list[str], concurrency: int,
               max_requests: int, max_seconds: float) -> dict[str, Any]:
-    shared = _Shared(paths, max_requests, time.monotonic() + max_seconds)
+    shared = _Shared(paths, max_requests, time.monotonic() + max_seconds, headers)
     timeout = request_timeout(max_seconds)
-    threads = [threading.Thread(target=_client, args=(port, headers, shared, timeout),
+    threads = [threading.Thread(target=_client, args=(port, shared, timeout),
                                 daemon=True) for _ in range(concurrency)]
     started = time.perf_counter()
     for thread in threads:
@@ -117,7 +124,11 @@ def run_level(*, port: int, headers: dict[str, str], paths: list[str], concurren
 def run_plan(plan: dict[str, Any]) -> dict[str, Any]:
     if plan.get("host", LOOPBACK) != LOOPBACK:
         raise SystemExit("the load generator only targets 127.0.0.1")
-    port, headers, paths = int(plan["port"]), dict(plan.get("headers", {})), plan["paths"]
+    port, paths = int(plan["port"]), plan["paths"]
+    if "path_headers" in plan:
+        headers = [dict(plan["header_sets"][name]) for name in plan["path_headers"]]
+    else:
+        headers = [dict(plan.get("headers", {}))] * len(paths)
     warmup = int(plan.get("warmup", 0))
     if warmup:  # fill caches and open the database connections; not recorded
         run_level(port=port, headers=headers, paths=paths, concurrency=1,

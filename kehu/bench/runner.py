@@ -7,6 +7,7 @@ the budget are reported as skipped, never left running.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from kehu.bench import dataset as ds
-from kehu.bench import machine, report, scenarios
+from kehu.bench import machine, report, scenarios, soak
 from kehu.bench.load import request_timeout
 from kehu.bench.server import LOOPBACK, Server, free_port
 
@@ -34,36 +35,42 @@ class Size:
     levels: tuple[int, ...]
     warmup: int
     budget_s: float        # the whole run, dataset included
+    import_rows: int = 20_000
 
 
 SIZES = {
     # for the tests of the benchmark itself
-    "tiny": Size("tiny", 200, 12, 3, (1, 4), 2, 240),
+    "tiny": Size("tiny", 200, 12, 3, (1, 4), 2, 480, import_rows=300),
     "quick": Size("quick", 100_000, 300, 6, (1, 8, 32), 5, 600),
-    "full": Size("full", 1_000_000, 2000, 30, (1, 8, 32), 20, 4 * 3600),
+    "full": Size("full", 1_000_000, 2000, 30, (1, 8, 32), 20, 4 * 3600, import_rows=200_000),
 }
 
 
-def _load(port: int, headers: dict[str, str], scenario: scenarios.Scenario, size: Size,
-          log: Path) -> dict[str, Any]:
-    plan = {"host": LOOPBACK, "port": port, "headers": headers, "paths": scenario.paths,
-            "levels": list(size.levels), "max_requests": size.max_requests,
-            "max_seconds": size.max_seconds, "warmup": size.warmup}
-    limit = (len(size.levels) + 1) * (size.max_seconds + request_timeout(size.max_seconds)
-                                      + 2) + 30
+def load_process(plan: dict[str, Any], max_seconds: float, label: str, *, levels: int,
+                 log: Path) -> dict[str, Any]:
+    """Run `python -m kehu.bench.load` on a plan, bounded in time; its figures."""
+    plan = {"host": LOOPBACK, **plan}
+    limit = (levels + 1) * (max_seconds + request_timeout(max_seconds) + 2) + 30
     try:
         done = subprocess.run(
             [sys.executable, "-m", "kehu.bench.load"], input=json.dumps(plan), text=True,
             capture_output=True, timeout=limit, check=False)
     except subprocess.TimeoutExpired as exc:
-        raise ds.BenchError(f"the load generator overran {limit:.0f} s on {scenario.name}") \
-            from exc
+        raise ds.BenchError(f"the load generator overran {limit:.0f} s on {label}") from exc
     if done.returncode != 0:
         with log.open("a") as out:
             out.write(done.stderr)
-        raise ds.BenchError(f"the load generator failed on {scenario.name}: "
+        raise ds.BenchError(f"the load generator failed on {label}: "
                             f"{done.stderr.strip()[-500:]}")
     return json.loads(done.stdout)
+
+
+def _load(port: int, headers: dict[str, str], scenario: scenarios.Scenario, size: Size,
+          log: Path) -> dict[str, Any]:
+    plan = {"port": port, "headers": headers, "paths": scenario.paths,
+            "levels": list(size.levels), "max_requests": size.max_requests,
+            "max_seconds": size.max_seconds, "warmup": size.warmup}
+    return load_process(plan, size.max_seconds, scenario.name, levels=len(size.levels), log=log)
 
 
 def _scenario_seconds(size: Size) -> float:
@@ -72,13 +79,12 @@ def _scenario_seconds(size: Size) -> float:
 
 def run(*, size: str = "quick", database: str | None = None, out: str | Path | None = None,
         seed: int = 42, customers: int | None = None, port: int | None = None,
-        reuse: bool = False, only: list[str] | None = None,
+        reuse: bool = False, only: list[str] | None = None, soak_minutes: float | None = None,
         log: Callable[[str], None] = print) -> tuple[dict[str, Any], Path, Path]:
     """Run the benchmark; returns the result and the paths of its JSON and Markdown files."""
     spec = SIZES[size]
     if customers:
-        spec = Size(spec.name, customers, spec.max_requests, spec.max_seconds, spec.levels,
-                    spec.warmup, spec.budget_s)
+        spec = dataclasses.replace(spec, customers=customers)
     started_at = datetime.now(UTC)
     machine_info = machine.machine_info()  # the load average before the run adds its own
     started = time.monotonic()
@@ -117,12 +123,14 @@ def run(*, size: str = "quick", database: str | None = None, out: str | Path | N
             if only and scenario.name not in only:
                 scenario.available, scenario.reason = False, "not selected"
                 continue
-            if time.monotonic() + _scenario_seconds(spec) > deadline:
+            if not soak_minutes and time.monotonic() + _scenario_seconds(spec) > deadline:
                 scenario.available, scenario.reason = False, "skipped: time budget"
                 continue
             scenarios.probe(server.port, headers, scenario)
             if not scenario.available:
                 log(f"  {scenario.name}: {scenario.reason}")
+                continue
+            if soak_minutes:
                 continue
             scenario.result = _load(server.port, headers, scenario, spec, steps_log)
             log(f"  {scenario.name}: " + ", ".join(
@@ -130,9 +138,14 @@ def run(*, size: str = "quick", database: str | None = None, out: str | Path | N
                 + (f" ({lv['non_2xx'] + lv['failures']} errors)"
                    if lv['non_2xx'] + lv['failures'] else "")
                 for lv in scenario.result["levels"]))
+        soaked = _soak(server, items, api_headers, html_headers, soak_minutes, steps_log,
+                       log) if soak_minutes else None
     finally:
         code = server.stop()
-    assign = None if only and "assign" not in only else _assign(data, steps_log, log)
+    skip = soak_minutes or only
+    assign = None if skip and "assign" not in (only or []) else _assign(data, steps_log, log)
+    imported = (None if skip and "import" not in (only or [])
+                else _import(data, spec.import_rows, steps_log, log))
     server_errors = server.log_errors()
     memory = server.memory()
 
@@ -156,8 +169,7 @@ def run(*, size: str = "quick", database: str | None = None, out: str | Path | N
         "git": machine.git_info(),
         "database": machine.database_info(data.url),
         "dataset": data.summary(),
-        "import": {"status": report.NOT_YET, "rows_per_s": None,
-                   "raw_load_rows_per_s": data.summary()["generate_rows_per_s"]},
+        "import": imported,
         "server": {"command": "kehu serve --host 127.0.0.1 --port P",
                    "workers": _workers(data.env), "exit_code": code, "memory": memory},
         "load": {"levels": list(spec.levels), "max_requests": spec.max_requests,
@@ -175,9 +187,11 @@ def run(*, size: str = "quick", database: str | None = None, out: str | Path | N
     if data.vendor == "sqlite":
         result["database"].pop("name", None)  # a path on this machine
     result["assign"] = assign
-    result["targets"] = report.verdicts(scenario_dicts, spec.customers, assign)
+    result["soak"] = soaked
+    result["targets"] = report.verdicts(scenario_dicts, spec.customers, assign, imported)
     stamp = started_at.strftime("%Y%m%d-%H%M%S")
-    json_path = out_dir / f"bench-{stamp}-{vendor}-{spec.name}.json"
+    kind = f"{spec.name}-soak" if soak_minutes else spec.name
+    json_path = out_dir / f"bench-{stamp}-{vendor}-{kind}.json"
     md_path = json_path.with_suffix(".md")
     report.write_json(result, json_path)
     md_path.write_text(report.markdown(result))
@@ -201,6 +215,41 @@ def _assign(data: ds.Dataset, steps_log: Path, log: Callable[[str], None]) -> di
         return {"error": str(exc)}
     log(f"  lead assignment: {figures['assigned']:,} leads in {figures['seconds']} s")
     return figures
+
+
+def _import(data: ds.Dataset, rows: int, steps_log: Path,
+            log: Callable[[str], None]) -> dict[str, Any]:
+    """Time the real customer import (CSV and XLSX, each into a new organization) against the
+    raw load of the same rows into a bare table, after the HTTP load (benchmark databases
+    only: it adds two organizations)."""
+    try:
+        out = ds.run_step(ds.kehu_command("import_benchmark", "--rows", str(rows)),
+                          env=data.env, timeout=120 + rows / 50, log=steps_log)
+        figures = json.loads(out.strip().splitlines()[-1])
+    except (ds.BenchError, ValueError, IndexError) as exc:
+        log(f"  import: {exc}")
+        return {"error": str(exc)}
+    log(f"  import: {rows:,} rows, CSV {figures['csv']['rows_per_s']:,} rows/s, XLSX "
+        f"{figures['xlsx']['rows_per_s']:,} rows/s, raw load {figures['raw']['rows_per_s']:,} "
+        f"rows/s")
+    return figures
+
+
+SOAK_CLIENTS = 8
+
+
+def _soak(server: Server, items: list[scenarios.Scenario], api_headers: dict[str, str],
+          html_headers: dict[str, str], minutes: float, steps_log: Path,
+          log: Callable[[str], None]) -> dict[str, Any]:
+    window_s = min(30.0, max(2.0, minutes * 60 / 10))
+    log(f"  soak: {minutes} min in windows of {window_s:.0f} s at {SOAK_CLIENTS} clients")
+
+    def load(plan: dict[str, Any], max_seconds: float, label: str) -> dict[str, Any]:
+        return load_process(plan, max_seconds, label, levels=1, log=steps_log)
+
+    return soak.run(server=server, scenarios=items, api_headers=api_headers,
+                    html_headers=html_headers, minutes=minutes, window_s=window_s,
+                    concurrency=SOAK_CLIENTS, load=load, log=log)
 
 
 def _workers(env: dict[str, str]) -> str:

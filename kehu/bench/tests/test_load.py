@@ -17,6 +17,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         status = 404 if self.path.startswith("/missing") else 200
+        for surface in ("api", "html"):  # a path of one surface must carry its header set
+            if self.path.startswith(f"/{surface}") and self.headers["X-Surface"] != surface:
+                status = 400
         if self.path.startswith("/slow"):
             time.sleep(0.05)
         body = b"ok" * 10
@@ -80,3 +83,12 @@ def test_load_only_targets_the_loopback_address():
     with pytest.raises(SystemExit):
         load.run_plan({"host": "10.0.0.1", "port": 80, "paths": ["/"], "levels": [1],
                        "max_requests": 1, "max_seconds": 1})
+
+
+def test_each_path_can_carry_its_own_header_set(http_port):
+    result = load.run_plan({"port": http_port, "paths": ["/api/x", "/html/y", "/api/z"],
+                            "path_headers": ["api", "html", "api"],
+                            "header_sets": {"api": {"X-Surface": "api"},
+                                            "html": {"X-Surface": "html"}},
+                            "levels": [2], "max_requests": 30, "max_seconds": 10})
+    assert result["levels"][0]["statuses"] == {"200": 30}

@@ -7,8 +7,6 @@ import json
 
 from django.core.management import call_command
 
-from kehu.bench.report import NOT_YET
-
 
 def test_a_tiny_run_measures_every_scenario_without_errors(tmp_path, capsys):
     # when
@@ -50,7 +48,25 @@ def test_a_tiny_run_measures_every_scenario_without_errors(tmp_path, capsys):
 
     verdicts = {t["key"]: t["status"] for t in result["targets"]}
     assert verdicts["search"] in ("met", "missed") and verdicts["detail"] in ("met", "missed")
-    assert verdicts["kanban"] in ("met", "missed") and verdicts["import"] == NOT_YET
+    assert verdicts["kanban"] in ("met", "missed") and verdicts["import"] in ("met", "missed")
     assert verdicts["stage_move"] in ("met", "missed") and verdicts["assign"] in ("met", "missed")
     assert result["assign"]["assigned"] == result["assign"]["leads"] == 10_000
+    imported = result["import"]
+    assert imported["csv"]["created"] + imported["csv"]["skipped"] + imported["csv"][
+        "rejected"] == imported["rows"] == 300
+    # the same rows in either format get the same verdicts
+    assert imported["xlsx"]["created"] == imported["csv"]["created"] > 250
+    assert imported["csv"]["ratio_to_raw"] > 1 and imported["raw"]["rows_per_s"] > 0
     assert "| api_search_cjk | 1 |" in capsys.readouterr().out
+
+
+def test_a_tiny_soak_reports_windows_without_errors(tmp_path):
+    # when
+    call_command("bench", "--size", "tiny", "--out", str(tmp_path), "--seed", "3",
+                 "--soak", "0.1")
+    # then
+    [json_file] = tmp_path.glob("bench-*-sqlite-tiny-soak.json")
+    soaked = json.loads(json_file.read_text())["soak"]
+    assert len(soaked["windows"]) == 3 and soaked["requests"] > 0
+    assert soaked["errors"] == 0, [w["failure_samples"] for w in soaked["windows"]]
+    assert soaked["rss_last_mib"] > 50 and soaked["p99_drift_percent"] is not None

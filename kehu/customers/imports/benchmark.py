@@ -90,6 +90,20 @@ def write_csv(path: str, *, rows: int, seed: int, owners: list[str],
     return os.path.getsize(path)
 
 
+def csv_to_xlsx(path: str) -> str:
+    """The same rows as an Excel workbook next to the CSV file; returns its path."""
+    from openpyxl import Workbook
+
+    target = os.path.splitext(path)[0] + ".xlsx"
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        for row in csv.reader(handle):
+            sheet.append(row)
+    workbook.save(target)
+    return target
+
+
 def raw_load(path: str, *, batch_size: int, encoding: str = "utf-8-sig") -> float:
     """The reference: the file's rows loaded as they are into a bare table (text columns, no
     index, no validation) in the same batches, one transaction each — COPY on PostgreSQL,

@@ -28,6 +28,9 @@ class Command(BaseCommand):
                             help="keep an existing benchmark database of the same size")
         parser.add_argument("--only", default="",
                             help="comma-separated scenario names to measure")
+        parser.add_argument("--soak", type=float, default=None, metavar="MINUTES",
+                            help="instead of the per-scenario figures, a mixed read/write load "
+                                 "for that many minutes: errors, p99 drift, memory growth")
         parser.add_argument("--summarize", nargs="+", metavar="JSON",
                             help="do not run: print earlier runs side by side (for "
                                  "docs/benchmarks.md)")
@@ -46,7 +49,7 @@ class Command(BaseCommand):
             _result, _json_path, md_path = run(
                 size=options["size"], database=options["database"], out=options["out"],
                 seed=options["seed"], customers=options["customers"], port=options["port"],
-                reuse=options["reuse"],
+                reuse=options["reuse"], soak_minutes=options["soak"],
                 only=[s for s in options["only"].split(",") if s] or None,
                 log=self.stdout.write)
         except BenchError as exc:
