@@ -11,6 +11,8 @@ class CustomersConfig(AppConfig):
         from kehu.core.permissions import registry
         from kehu.core.search import index
         from kehu.customers import panels_builtin, relations  # noqa: F401 - registers panels
+        from kehu.customers.privacy import registry as privacy
+        from kehu.customers.privacy.customers_source import CustomerSource
 
         registry.register("customers.customer", _("Customers"), module="customers")
         registry.register("customers.contact", _("Contacts"), module="customers",
@@ -18,3 +20,4 @@ class CustomersConfig(AppConfig):
         index.register("customers.customer", 1)
         relations.register("customers.Contact", "customer", _("contacts"))
         relations.register("customers.FollowUp", "customer", _("follow-ups"))
+        privacy.register(CustomerSource())

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kehu.core.common.errors import DomainError
+from kehu.core.common.errors import DomainError, PermissionDeniedError
 from kehu.core.permissions.actor import Actor
 from kehu.customers.imports import mapping, selectors, services
 from kehu.customers.models import ImportJob
@@ -241,6 +241,8 @@ def import_start_for_real(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job(request, job_id)
     try:
         services.import_job_start(actor=request.actor, job=job, dry_run=False)
+    except PermissionDeniedError:
+        raise  # a 403 (member_required), not a redirect with a message
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("customers:import-detail", job.pk)

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from kehu.customers.import_views import import_urlpatterns
+from kehu.customers.privacy import views as privacy
 from kehu.customers.views import (
     bulk,
     columns,
@@ -43,6 +44,10 @@ urlpatterns = [
     path("tags/", tags.tag_list_page, name="tag-list"),
     path("tags/<int:tag_id>/delete/", tags.tag_delete, name="tag-delete"),
     path("recycle-bin/", recycle.recycle_bin_page, name="recycle-bin"),
+    # personal data requests (admins): find, export, erase one person's data
+    path("privacy/", privacy.person_page, name="privacy"),
+    path("privacy/erase/", privacy.person_erase, name="privacy-erase"),
+    path("privacy/export/", privacy.person_export, name="privacy-export"),
     # rows inside a customer
     path("contacts/<int:contact_id>/edit/", contacts.contact_edit, name="contact-edit"),
     path("contacts/<int:contact_id>/delete/", contacts.contact_delete, name="contact-delete"),

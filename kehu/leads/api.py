@@ -110,7 +110,7 @@ class DisqualifyIn(Schema):
     version: int | None = None
 
 
-class ReleaseIn(Schema):
+class LeadReleaseIn(Schema):
     reason: str = ""
 
 
@@ -145,7 +145,7 @@ class RejectedRowOut(Schema):
     values: list[str]
 
 
-class ImportOut(Schema):
+class LeadImportOut(Schema):
     file_name: str
     dry_run: bool
     headers: list[str]
@@ -186,7 +186,7 @@ def assign_leads(request: HttpRequest):
     return services.leads_assign(actor=request.actor).as_dict()
 
 
-@router.post("/import", response=ImportOut)
+@router.post("/import", response=LeadImportOut)
 def import_leads(request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False):
     """Import leads from a .csv or .xlsx file (multipart `file`; `dry_run=true` checks without
     writing). Rows go through the same validation as `POST /leads`; rejected rows come back
@@ -244,7 +244,7 @@ def claim_lead(request: HttpRequest, lead_id: int):
 
 
 @router.post("/{lead_id}/release", response=LeadOut)
-def release_lead(request: HttpRequest, lead_id: int, payload: ReleaseIn | None = None):
+def release_lead(request: HttpRequest, lead_id: int, payload: LeadReleaseIn | None = None):
     lead = selectors.lead_get(actor=request.actor, lead_id=lead_id, action="edit")
     return services.lead_release(actor=request.actor, lead=lead,
                                  reason=payload.reason if payload else "")

@@ -9,5 +9,8 @@ class LeadsConfig(AppConfig):
 
     def ready(self) -> None:
         from kehu.core.permissions import registry
+        from kehu.customers.privacy import registry as privacy
+        from kehu.leads.erasure import LeadSource
 
         registry.register("leads.lead", _("Leads"), module="sales")
+        privacy.register(LeadSource())

@@ -25,7 +25,7 @@ MethodName = Literal["bank", "cash", "alipay", "wechat", "cheque", "bill", "othe
 KindName = Literal["vat_special", "vat_normal", "electronic", "other"]
 
 
-class LineOut(Schema):
+class OrderLineOut(Schema):
     id: int
     product_id: int | None
     sku: str
@@ -72,7 +72,7 @@ class InvoiceOut(Schema):
     notes: str
 
 
-class AttachmentOut(Schema):
+class OrderAttachmentOut(Schema):
     id: int
     name: str
     content_type: str
@@ -119,11 +119,11 @@ class OrderOut(Schema):
 class OrderDetailOut(OrderOut):
     """An order with its lines, plan, payments, invoices and attachments."""
 
-    lines: list[LineOut]
+    lines: list[OrderLineOut]
     instalments: list[InstalmentOut]
     payments: list[PaymentOut]
     invoices: list[InvoiceOut]
-    attachments: list[AttachmentOut]
+    attachments: list[OrderAttachmentOut]
 
     @staticmethod
     def resolve_lines(obj) -> list:
@@ -146,7 +146,7 @@ class OrderDetailOut(OrderOut):
         return obj.detail["attachments"]
 
 
-class LineIn(Schema):
+class OrderLineIn(Schema):
     product_id: int | None = None
     sku: str = ""
     name: str
@@ -175,7 +175,7 @@ class OrderIn(OrderFields):
     quote_id: int | None = None
     currency: str | None = None
     amount: Decimal | None = None
-    lines: list[LineIn] | None = None
+    lines: list[OrderLineIn] | None = None
 
 
 class OrderPatch(OrderFields):
@@ -401,7 +401,7 @@ def delete_invoice(request: HttpRequest, invoice_id: int):
     return Status(204, None)
 
 
-@router.post("/{order_id}/attachments", response={201: list[AttachmentOut]})
+@router.post("/{order_id}/attachments", response={201: list[OrderAttachmentOut]})
 def upload_attachments(request: HttpRequest, order_id: int,
                        files: File[list[UploadedFile]] = None):
     """Multipart form with one or more `files` (contract scans, PDFs, office documents)."""

@@ -21,7 +21,7 @@ StatusKey = Literal["draft", "pending", "approved", "rejected", "sent", "accepte
                     "superseded"]
 
 
-class LineOut(Schema):
+class QuoteLineOut(Schema):
     id: int
     product_id: int | None
     sku: str
@@ -68,7 +68,7 @@ class QuoteOut(Schema):
 
 
 class QuoteDetailOut(QuoteOut):
-    lines: list[LineOut]
+    lines: list[QuoteLineOut]
 
     @staticmethod
     def resolve_lines(obj) -> list:
@@ -111,11 +111,11 @@ class LineFields(Schema):
     tax_rate: Decimal | None = None
 
 
-class LineIn(LineFields):
+class QuoteLineIn(LineFields):
     product_id: int | None = None
 
 
-class LinePatch(LineFields):
+class QuoteLinePatch(LineFields):
     product_id: int | None = None
 
 
@@ -191,13 +191,13 @@ def delete_quote(request: HttpRequest, quote_id: int):
     return Status(204, None)
 
 
-@router.get("/{quote_id}/lines", response=list[LineOut])
+@router.get("/{quote_id}/lines", response=list[QuoteLineOut])
 def list_lines(request: HttpRequest, quote_id: int):
     return selectors.line_list(quote=_get(request, quote_id))
 
 
-@router.post("/{quote_id}/lines", response={201: LineOut})
-def add_line(request: HttpRequest, quote_id: int, payload: LineIn):
+@router.post("/{quote_id}/lines", response={201: QuoteLineOut})
+def add_line(request: HttpRequest, quote_id: int, payload: QuoteLineIn):
     """A product line (name, SKU, unit, tax rate and the customer's price filled in unless
     given) or a free line (`name` and `unit_price`). Editing a submitted quote's lines sends
     it back to draft."""
@@ -206,8 +206,8 @@ def add_line(request: HttpRequest, quote_id: int, payload: LineIn):
                                          values=_line(request, payload)))
 
 
-@router.patch("/{quote_id}/lines/{line_id}", response=LineOut)
-def update_line(request: HttpRequest, quote_id: int, line_id: int, payload: LinePatch):
+@router.patch("/{quote_id}/lines/{line_id}", response=QuoteLineOut)
+def update_line(request: HttpRequest, quote_id: int, line_id: int, payload: QuoteLinePatch):
     quote = _get(request, quote_id, "edit")
     line = selectors.line_get(quote=quote, line_id=line_id)
     return services.line_update(actor=request.actor, quote=quote, line=line,

@@ -320,10 +320,11 @@ def quote_submit(*, actor: Actor, quote: Quote) -> Quote:
 
 
 def _decide(actor: Actor, quote: Quote, approved: bool, comment: str) -> Quote:
-    _require_status(quote, {S.PENDING_APPROVAL},
-                    _("This quote is not waiting for approval."))
+    # who may decide first: someone else learns nothing about where the quote stands
     if not selectors.can_decide(actor=actor, quote=quote):
         raise PermissionDeniedError(_("Only the quote's approver or an admin can decide."))
+    _require_status(quote, {S.PENDING_APPROVAL},
+                    _("This quote is not waiting for approval."))
     comment = (comment or "").strip()
     if not approved and not comment:
         raise ValidationError({"comment": _("Say why the quote is rejected.")})

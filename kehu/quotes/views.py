@@ -18,6 +18,7 @@ from kehu.catalog import selectors as catalog_selectors
 from kehu.core.accounts import selectors as account_selectors
 from kehu.core.common.errors import DomainError, PermissionDeniedError
 from kehu.core.common.htmx import is_htmx, trigger
+from kehu.core.permissions import scoping
 from kehu.core.permissions.actor import Actor
 from kehu.customers import selectors as customer_selectors
 from kehu.quotes import pdf, selectors, services
@@ -131,6 +132,7 @@ def quote_list_page(request: HttpRequest) -> HttpResponse:
 def quote_create_page(request: HttpRequest) -> HttpResponse:
     """Pick an opportunity (or come with ?opportunity=<id> from its page)."""
     actor = request.actor
+    scoping.require(actor, "create", Quote)  # the form is no use to who may not create
     opportunities = [(o.pk, f"{o.name} · {o.customer.name}")
                      for o in sales_selectors.opportunity_list(actor=actor)
                      .filter(status="open")[:500]]

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from kehu.core.common.api import expected_version
+from kehu.core.common.api import RowId, expected_version
 from kehu.customers import selectors as customer_selectors
 from kehu.tasks import selectors, services
 
@@ -44,7 +44,7 @@ class TaskPatch(Schema):
 
 @router.get("", response=list[TaskOut])
 def list_tasks(request: HttpRequest, mine: bool = True, open: bool = True,
-               customer_id: int | None = None):
+               customer_id: RowId | None = None):
     return selectors.task_list(actor=request.actor, mine=mine, open_only=open,
                                customer_id=customer_id)[:500]
 

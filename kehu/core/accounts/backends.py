@@ -28,3 +28,14 @@ class EmailOrPhoneBackend(ModelBackend):
     def get_user(self, user_id):
         user = User.objects.filter(pk=user_id).first()
         return user if user and self.user_can_authenticate(user) else None
+
+
+def lockout_username(request, credentials) -> str:
+    """The login as the lockout counts it (AXES_USERNAME_CALLABLE): the same account however it
+    is typed, or every case and spacing of an email (every format of a phone number) would get
+    its own five attempts."""
+    data = credentials if credentials else getattr(request, "POST", {})
+    raw = str((data or {}).get("username") or "").strip()
+    if "@" in raw:
+        return raw.lower()
+    return normalize_login_phone(raw) or raw.lower()

@@ -13,9 +13,20 @@ class AppendOnlyError(Exception):
     pass
 
 
+# The only columns a personal-data erasure may rewrite (see redaction.py); who, when, what
+# object, which action and which fields changed stay as they were written.
+REDACTABLE_FIELDS = frozenset({"changes", "object_repr", "note"})
+
+
 class ChangeRecordQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise AppendOnlyError("The audit log is append-only.")
+
+    def redact(self, **kwargs) -> int:
+        """The one exception to append-only, for erasure requests: replace personal values."""
+        if not kwargs or set(kwargs) - REDACTABLE_FIELDS:
+            raise AppendOnlyError("Only personal values of an audit record may be redacted.")
+        return super().update(**kwargs)
 
     def delete(self):
         raise AppendOnlyError("The audit log is append-only.")
@@ -29,6 +40,7 @@ class ChangeRecord(OrganizationScopedModel):
         ASSIGN = "assign", _("Reassigned")
         MERGE = "merge", _("Merged")
         RESTORE = "restore", _("Restored")
+        ERASE = "erase", _("Personal data erased")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                              related_name="+", verbose_name=_("user"))

@@ -34,8 +34,10 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.core import rls
 from kehu.core.backup import checksums, postgres
 from kehu.core.backup.errors import BackupError
+from kehu.core.rls import schema as rls_schema
 
 FORMAT = "kehu-backup"
 FORMAT_VERSION = 1
@@ -321,6 +323,9 @@ def _postgres_restore(connection: Any, dump: Path) -> None:
                  connection.settings_dict)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # pg_restore leaves the planner without statistics
+    if rls.enabled(connection.alias):
+        # the tables came back with their policies but without grants (--no-privileges)
+        rls_schema.install(connection)
 
 
 def _safe_relative(name: str) -> PurePosixPath | None:

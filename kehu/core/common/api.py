@@ -5,20 +5,26 @@ optimistic-concurrency versions."""
 import base64
 import datetime
 import json
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
-from ninja import Field, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PaginationBase
 from ninja.security import APIKeyCookie, HttpBearer
 
+from kehu.core import rls
 from kehu.core.accounts import selectors as account_selectors
+from kehu.core.common import ratelimit
 from kehu.core.common.errors import DomainError
 from kehu.core.permissions.actor import Actor, Via, active_membership
+
+# A row id as a query parameter: beyond the 64-bit range no row can match, and the database
+# driver would fail on it (500) instead of finding nothing.
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 def _token_membership(secret: str):
@@ -35,12 +41,24 @@ def _token_membership(secret: str):
 
 
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer kehu_…` with a personal API token."""
+    """`Authorization: Bearer kehu_…` with a personal API token. An address that sent
+    KEHU_API_AUTH_FAILURE_LIMIT bad tokens within the window gets 429 until the window ends,
+    good tokens included: guessing tokens must stay slow."""
 
     def authenticate(self, request: HttpRequest, token: str):
+        from django.conf import settings
+        from django.utils.translation import gettext as _
+
+        window = settings.KEHU_API_AUTH_FAILURE_WINDOW
+        if ratelimit.failures("api-token", request) >= settings.KEHU_API_AUTH_FAILURE_LIMIT:
+            raise DomainError("rate_limited", _(
+                "Too many requests with an invalid API token from your address. Try again in "
+                "%(minutes)d minutes.") % {"minutes": max(1, window // 60)}, status=429)
         membership = _token_membership(token)
         if membership is None:
+            ratelimit.record_failure("api-token", request, window=window)
             return None
+        rls.activate(membership.organization_id)  # the middleware could not know it
         request.user = membership.user
         request.actor = Actor(organization=membership.organization, user=membership.user,
                               membership=membership, via=Via.API)
@@ -77,6 +95,7 @@ def validation_fields(exc: ValidationError) -> dict[str, list[str]]:
 
 
 def register_error_handlers(api) -> None:
+    from django.db import DataError
     from django.http import Http404
     from django.utils.translation import gettext as _
     from ninja.errors import AuthenticationError
@@ -102,6 +121,14 @@ def register_error_handlers(api) -> None:
             fields.setdefault(".".join(loc) or "non_field", []).append(error.get("msg", ""))
         return api.create_response(
             request, error_body("invalid", _("Some values are not valid."), fields), status=422)
+
+    @api.exception_handler(OverflowError)
+    @api.exception_handler(DataError)
+    def out_of_range(request, exc):
+        # a number (an id) too large for the database's integer, or a value its column
+        # refuses (PostgreSQL): bad input, not a server error
+        return api.create_response(
+            request, error_body("invalid", _("A value is out of range.")), status=422)
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):
@@ -168,7 +195,9 @@ def keyset_page(queryset: QuerySet, cursor: str | None, limit: int) -> dict[str,
         except ValueError:
             values = None
         if not isinstance(values, list) or len(values) != len(ordering):
-            raise DomainError("invalid_cursor", "Invalid cursor.", status=400)
+            from django.utils.translation import gettext
+
+            raise DomainError("invalid_cursor", gettext("Invalid cursor."), status=400)
         queryset = queryset.filter(_after(ordering, values))
     rows = list(queryset[: limit + 1])
     next_cursor = None
@@ -207,3 +236,78 @@ def _after(ordering: list[str], values: list[Any]) -> Q:
             step &= Q(**{prev.lstrip("-"): value})
         condition |= step
     return condition
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {
+        "type": "object",
+        "required": ["code", "message"],
+        "properties": {
+            "code": {"type": "string"},
+            "message": {"type": "string"},
+            "fields": {"type": "object",
+                       "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+        },
+    }},
+}
+ERROR_STATUSES = {
+    400: "Malformed request, e.g. an invalid cursor.",
+    401: "Not signed in, or no valid API token.",
+    403: "The caller's role does not allow this.",
+    404: "Not found, or not visible to the caller.",
+    409: "A business rule refused the change (a stale `version` too).",
+    422: "Some values are not valid; `fields` says which.",
+    428: "The record's `version` (or an `If-Match` header) is required.",
+}
+
+
+def _error_statuses(schema: dict[str, Any], method: str, operation: dict[str, Any]
+                    ) -> list[int]:
+    """The error answers an operation can give, from what it takes: every error handler of
+    `register_error_handlers` applies to every operation, but only some can be triggered."""
+    params = operation.get("parameters", [])
+    body = operation.get("requestBody")
+    body_fields = {name for content in (body or {}).get("content", {}).values()
+                   for name in _properties(schema, content.get("schema", {}))}
+    statuses = [401, 403]
+    if any(p["in"] == "path" or p["name"].endswith("_id") for p in params) or any(
+            name.endswith(("_id", "_ids")) for name in body_fields):
+        statuses.append(404)  # a row named by id that the caller cannot see
+    if method != "get":
+        statuses.append(409)
+    if params or body:
+        statuses.append(422)
+    if "version" in body_fields:
+        statuses.append(428)
+    if body or any(p["name"] == "cursor" for p in params):
+        statuses.append(400)  # a body that is not JSON, a cursor that is not ours
+    return statuses
+
+
+def _properties(schema: dict[str, Any], node: dict[str, Any]) -> set[str]:
+    if "$ref" in node:
+        node = schema["components"]["schemas"].get(node["$ref"].rsplit("/", 1)[-1], {})
+    return set(node.get("properties", {}))
+
+
+def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add the one error shape, and the error statuses, to every operation of the schema."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for methods in schema["paths"].values():
+        for method, operation in methods.items():
+            responses = operation.setdefault("responses", {})
+            for status in _error_statuses(schema, method, operation):
+                responses.setdefault(status, {"description": ERROR_STATUSES[status],
+                                              "content": ref})
+    return schema
+
+
+class KehuAPI(NinjaAPI):
+    """The NinjaAPI whose OpenAPI schema documents the error answers, in the one error shape
+    (ninja documents only what handlers return, not what the exception handlers do)."""
+
+    def get_openapi_schema(self, **kwargs: Any):
+        return document_errors(super().get_openapi_schema(**kwargs))

@@ -49,7 +49,7 @@ def csv_response(filename: str, header: Sequence[str],
     writer = csv.writer(_Echo())
 
     def lines():
-        yield "\ufeff" + writer.writerow(header)
+        yield "\ufeff" + writer.writerow([safe_cell(h) for h in header])
         for row in rows:
             yield writer.writerow([_csv_text(safe_cell(v)) for v in row])
 
@@ -70,7 +70,7 @@ def xlsx_response(filename: str, header: Sequence[str],
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
-    sheet.append(list(header))
+    sheet.append([safe_cell(h) for h in header])  # custom-field labels are user text
     for row in rows:
         sheet.append([_xlsx_value(safe_cell(v)) for v in row])
     buffer = io.BytesIO()

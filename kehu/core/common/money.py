@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -55,7 +56,10 @@ def currency_field(**kwargs) -> models.CharField:
 def quantize(amount: Decimal, currency: str = "CNY") -> Decimal:
     """Round half-up to the currency's minor unit (0.01 for CNY, 1 for JPY)."""
     places = _MINOR_UNITS.get(currency, AMOUNT_PLACES)
-    return Decimal(amount).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    try:
+        return Decimal(amount).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    except InvalidOperation as exc:  # more digits than the context's precision
+        raise ValidationError(_("This amount is too large.")) from exc
 
 
 def to_decimal(value: object) -> Decimal:

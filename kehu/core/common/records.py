@@ -56,6 +56,13 @@ def _apply_custom(actor: Actor, instance: models.Model, custom: dict[str, Any] |
 
 
 def _full_clean(instance: models.Model, custom_error: ValidationError | None) -> None:
+    for field in instance._meta.concrete_fields:
+        # An API client sends null for "no value" where a form sends "": a text column that
+        # may be blank stores "" (full_clean skips blank values, so None would reach the
+        # NOT NULL constraint).
+        if (field.empty_strings_allowed and field.blank and not field.null
+                and getattr(instance, field.attname) is None):
+            setattr(instance, field.attname, "")
     errors: dict[str, list[str]] = {}
     try:
         instance.full_clean(exclude=["organization", "custom_data", "collaborators"],

@@ -77,5 +77,8 @@ def create_definition(request: HttpRequest, payload: FieldDefinitionIn):
 def update_definition(request: HttpRequest, definition_id: int, payload: FieldDefinitionPatch):
     definition = get_object_or_404(FieldDefinition, pk=definition_id,
                                    organization=request.actor.organization)
+    # null means "leave as is", except for `default`, where it clears the default value
+    changes = {name: value for name, value in payload.dict(exclude_unset=True).items()
+               if value is not None or name == "default"}
     return services.field_definition_update(actor=request.actor, definition=definition,
-                                            **payload.dict(exclude_unset=True))
+                                            **changes)

@@ -12,6 +12,7 @@ import re
 from django.apps import apps
 from django.db import connection
 
+from kehu.core import rls
 from kehu.core.customfields.models import FieldDefinition
 
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
@@ -32,6 +33,7 @@ def ensure_index(definition: FieldDefinition) -> None:
         expression = f"(custom_data ->> '{key}')"
     else:
         expression = f"json_extract(custom_data, '$.\"{key}\"')"
-    with connection.cursor() as cursor:
+    # DDL needs the table's owner, not the role a request is walled to (kehu.core.rls)
+    with rls.bypass(), connection.cursor() as cursor:
         cursor.execute(
             f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" (organization_id, {expression})')

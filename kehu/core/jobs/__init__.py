@@ -7,7 +7,8 @@
 
 The job receives an Actor rebuilt from ids, with `via="job"` (or the via passed to `enqueue`),
 so permissions, data scope and the audit log work exactly as in a request. Periodic jobs use
-`for_each_organization` to act as the system actor of each active organization.
+`for_each_organization` to act as the system actor of each active organization. Both run
+walled to that organization by PostgreSQL's row-level security (`kehu.core.rls`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from huey.contrib.djhuey import db_task
 
+from kehu.core import rls
 from kehu.core.permissions.actor import Actor, Via
 
 
@@ -25,7 +27,8 @@ class ActorTask:
         self.fn = fn
 
         def run(actor_ref: dict[str, Any], via: str, *args: Any, **kwargs: Any) -> Any:
-            return fn(Actor.from_ref(actor_ref, via=via), *args, **kwargs)
+            with rls.tenant(actor_ref["organization_id"]):
+                return fn(Actor.from_ref(actor_ref, via=via), *args, **kwargs)
 
         task_options.setdefault("name", f"{fn.__module__}.{fn.__name__}")
         self.task = db_task(**task_options)(run)
@@ -45,4 +48,5 @@ def for_each_organization(fn: Callable[[Actor], Any]) -> None:
     from kehu.core.tenancy.models import Organization
 
     for organization in Organization.objects.filter(is_active=True).iterator():
-        fn(Actor.system(organization=organization))
+        with rls.tenant(organization.pk):
+            fn(Actor.system(organization=organization))

@@ -14,7 +14,9 @@ def send_notification_email(notification_id: int) -> None:
                     .filter(pk=notification_id).first())
     if notification is None:
         return
-    send_mail(subject=notification.title, message=notification.body or notification.title,
+    # a title with a line break (pasted into a record's name) would be a header injection
+    subject = " ".join(notification.title.split())
+    send_mail(subject=subject, message=notification.body or notification.title,
               from_email=settings.DEFAULT_FROM_EMAIL,
               recipient_list=[notification.recipient.email])
 

@@ -20,6 +20,7 @@ from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core import rls
 from kehu.core.accounts.models import Membership, Team, User
 from kehu.core.tenancy.models import Organization
 
@@ -166,9 +167,12 @@ def active_membership(*, organization_id: int, user_id: int) -> Membership | Non
     """The user's active membership of an active organization, with its organization, role
     and team (not the user: set it from the request), or None. Cached per organization."""
     def load():
-        return (Membership.objects.select_related("organization", "role", "team")
-                .filter(organization_id=organization_id, user_id=user_id, is_active=True,
-                        organization__is_active=True).first())
+        # Finding out whether the user works in the organization comes before acting in it
+        # (an API token is resolved while the request is walled to no organization yet).
+        with rls.bypass():
+            return (Membership.objects.select_related("organization", "role", "team")
+                    .filter(organization_id=organization_id, user_id=user_id, is_active=True,
+                            organization__is_active=True).first())
 
     return organization_cached(organization_id, f"membership:{user_id}", load)
 

@@ -95,6 +95,8 @@ def get_visible(actor: Actor, queryset: models.QuerySet[M], pk: object,
                 action: str = "view", *, deleted: bool = False) -> M:
     """One row the actor may act on. Not visible at all: 404 (we do not confirm it exists);
     visible but the action is not granted: 403."""
+    if isinstance(pk, int) and not -(2**63) <= pk < 2**63:
+        raise Http404  # no such row; the database would refuse the number (a URL's <int:…>)
     try:
         obj = visible(actor, queryset, "view", deleted=deleted).get(pk=pk)
     except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:

@@ -63,10 +63,14 @@ def document(*, texts: Iterable[str] = (), phones: Iterable[str] = (),
     return tokens
 
 
+# No name, phone or email is longer; a pasted page of text would AND thousands of tokens.
+MAX_QUERY_CHARS = 100
+
+
 def query_alternatives(query: str) -> list[tuple[list[str], bool]]:
     """The ways `query` can match: each a list of tokens that must all be present, and
     whether the last one is a prefix. An empty list means the query is too short to search."""
-    query = query.strip()
+    query = query.strip()[:MAX_QUERY_CHARS]
     if not query:
         return []
     if "@" in query:

@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 from kehu.core.audit import selectors as audit_selectors
 from kehu.core.audit.api import ChangeRecordOut
 from kehu.core.common.api import CursorPage, expected_version
+from kehu.core.permissions import scoping
 from kehu.customers import exports, selectors, services
 from kehu.customers.api.schemas import (
     CountOut,
@@ -19,7 +20,7 @@ from kehu.customers.api.schemas import (
     IdsIn,
     split,
 )
-from kehu.customers.models import Tag
+from kehu.customers.models import Customer, Tag
 
 router = Router(tags=["customers"])
 
@@ -79,6 +80,7 @@ def find_duplicates(request: HttpRequest, name: str = "", phone: str = "", email
 @router.get("/export", response={200: None})
 def export_customers(request: HttpRequest, filters: Query[CustomerFilter],
                      format: Literal["csv", "xlsx"] = "csv") -> HttpResponse:
+    scoping.require(request.actor, "export", Customer)  # as the page does: 403, not an empty file
     qs = filtered(request, filters, action="export")
     return exports.export_customers(actor=request.actor, queryset=qs, fmt=format)
 

@@ -35,6 +35,11 @@ HEADER_SEARCH_ROWS = 10
 CHUNK = 1 << 20
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls (and .et, .doc) container
+MAX_COLUMNS = 1000  # far more than any real import; a header of millions is an attack
+# A workbook's parts compress 5-50 times; a zip bomb over 1000 times. openpyxl reads shared
+# strings into memory whole, so a part is judged by its declared size before anything inflates.
+MAX_PART_RATIO = 200
+MAX_PART_BYTES = 2 << 30
 
 
 class UnreadableFile(DomainError):
@@ -131,7 +136,15 @@ def detect_encoding(opener: Opener) -> str:
     """UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK, what Chinese Excel
     writes), and only when neither decodes the whole file, charset-normalizer's guess."""
     with opener() as handle:
-        head = handle.read(4)
+        head = handle.read(CHUNK)
+    if not head:
+        raise UnreadableFile(_("The file is empty."))
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"  # before UTF-16: the UTF-32 LE mark starts with the UTF-16 one
+    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise UnreadableFile(_("This file is not a CSV text file (it holds binary data). Save "
+                               "it from Excel or WPS as “CSV UTF-8” or .xlsx and upload it "
+                               "again."))
     if head.startswith(codecs.BOM_UTF8):
         if _decodes(opener, "utf-8-sig"):
             return "utf-8-sig"
@@ -201,11 +214,29 @@ def _load_workbook(handle: IO[bytes]):
     from openpyxl import load_workbook
 
     try:
+        _check_inflation(handle)
+        handle.seek(0)
         return load_workbook(handle, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise UnreadableFile(_("This file is not a workbook Kehu can read. If it is protected "
                                "with a password, remove the password; otherwise open it in "
                                "Excel or WPS, save it as .xlsx and upload it again.")) from exc
+
+
+def _check_inflation(handle: IO[bytes]) -> None:
+    """Refuse a zip bomb from the sizes its directory declares (zipfile never inflates a part
+    past its declared size, so they cannot lie upward)."""
+    with zipfile.ZipFile(handle) as archive:
+        for part in archive.infolist():
+            ratio = part.file_size / max(part.compress_size, 1)
+            if part.file_size > MAX_PART_BYTES or (part.file_size > CHUNK
+                                                   and ratio > MAX_PART_RATIO):
+                raise UnreadableFile(_(
+                    "This workbook unpacks to far more than its size (%(part)s: %(size)d MB "
+                    "from %(packed)d KB), as no spreadsheet program writes it. Open it in "
+                    "Excel or WPS, save it again and upload that.") % {
+                    "part": part.filename, "size": part.file_size >> 20,
+                    "packed": part.compress_size >> 10})
 
 
 def _sheet(workbook):
@@ -242,6 +273,11 @@ def _find_header(table: Table,
                  header_score: Callable[[list[str]], int] | None) -> tuple[int, list[str]]:
     candidates: list[tuple[int, list[str]]] = []
     for number, cells in table.raw_rows():
+        if len(cells) > MAX_COLUMNS and _has_value(cells[MAX_COLUMNS:]):
+            raise UnreadableFile(_("Row %(row)d of the file has %(count)d columns; Kehu reads "
+                                   "at most %(max)d. Remove the extra columns and upload it "
+                                   "again.") % {"row": number, "count": len(cells),
+                                                "max": MAX_COLUMNS})
         if _has_value(cells):
             candidates.append((number, [_header_text(c) for c in cells]))
             if len(candidates) >= HEADER_SEARCH_ROWS:

@@ -27,7 +27,8 @@ class RejectedRows:
     def __init__(self, *, headers: list[str], fmt: str) -> None:
         self.fmt = "xlsx" if fmt == "xlsx" else "csv"
         self.count = 0
-        self.header = [*headers, _("Row"), _("Reason")]
+        # the uploaded file's own header row: user text like any cell
+        self.header = [safe_cell(h) for h in [*headers, _("Row"), _("Reason")]]
         self.width = len(headers)
         self._file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in save()/close()
             suffix=f".{self.fmt}", delete=False)

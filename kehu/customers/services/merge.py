@@ -117,6 +117,10 @@ def customer_merge_undo(*, actor: Actor, record: MergeRecord) -> Customer:
                                                          organization=actor.organization)
     if record.undone_at:
         raise DomainError("already_undone", _("This merge was already undone."))
+    if record.survivor_before.get("erased"):
+        # the snapshot no longer holds the fields to restore (see customers/privacy)
+        raise DomainError("erased", _("Personal data of this merge was erased on request; "
+                                      "it can no longer be undone."))
     survivor, merged = record.survivor, record.merged
     for relation in relations.all_relations():
         ids = record.moved.get(relation.key, [])

@@ -35,6 +35,7 @@ def pool_policy_update(*, actor: Actor, claim_limit: int, no_follow_up_days: int
     before = audit.snapshot(policy)
     policy.claim_limit, policy.no_follow_up_days = claim_limit, no_follow_up_days
     policy.no_deal_days, policy.warn_days_before = no_deal_days, warn_days_before
+    policy.full_clean(exclude=["organization"], validate_unique=False)
     policy.save()
     audit.change_record(actor=actor, action="update", instance=policy, before=before,
                         after=audit.snapshot(policy))

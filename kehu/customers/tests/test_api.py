@@ -87,6 +87,11 @@ def test_pool_claim_and_release_through_the_api(org, admin):
         "claim_limit": 5, "no_follow_up_days": 30, "no_deal_days": 90}).status_code == 200
     assert client.put("/api/v1/customers/pool-policy", {
         "claim_limit": 500, "no_follow_up_days": 0, "no_deal_days": 0}).status_code == 403
+    negative = admin.put("/api/v1/customers/pool-policy", {
+        "claim_limit": -1, "no_follow_up_days": 30, "no_deal_days": 90})
+    assert negative.status_code == 422
+    assert "claim_limit" in negative.json()["error"]["fields"]
+    assert admin.get("/api/v1/customers/pool-policy").json()["claim_limit"] == 5
 
 
 def test_tags_segments_and_segment_export(org, admin):

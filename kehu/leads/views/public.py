@@ -19,6 +19,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from kehu.core import rls
 from kehu.core.customfields.forms import add_errors
 from kehu.leads import services, spam
 from kehu.leads.forms import PublicLeadForm
@@ -48,6 +49,7 @@ def public_form(request: HttpRequest, token: str) -> HttpResponse:
     webform = services.webform_by_token(token)
     if webform is None:
         raise Http404
+    rls.activate(webform.organization_id)  # the page acts for the form's organization
     if request.method == "GET":
         return _page(request, webform, PublicLeadForm())
     if spam.rate_limited(request):

@@ -28,3 +28,11 @@ def initial(user: object) -> str:
 def can_view(actor: object, object_type: str) -> bool:
     """`{% if actor|can_view:"leads.lead" %}`: show a menu entry only to those who may use it."""
     return bool(actor) and actor.can("view", object_type)
+
+
+@register.filter
+def web_url(value: object) -> str:
+    """The value when it is an http(s) address, else "": a stored `javascript:` or `data:`
+    URL (written by an old import or straight into the database) never becomes a link."""
+    text = str(value or "").strip()
+    return text if text.lower().startswith(("http://", "https://")) else ""

@@ -50,3 +50,11 @@ def test_changes_and_removals_leave_no_stale_postings():
     index.remove(TYPE, [2])
     assert find("华为") == []
     index.remove(TYPE, [])
+
+
+def test_a_pasted_page_of_text_searches_only_its_first_hundred_characters():
+    index.upsert(TYPE, [(ORG, 1, {"华为", "为技", "技术"})])
+    pasted = "华为技术" + "有限公司的一段很长的介绍" * 2000  # ~24,000 characters
+    assert len(index.tk.query_alternatives(pasted)[0][0]) <= 100
+    assert find(pasted) == []  # the first hundred characters still must all match
+    assert find("华为技术" + " " * 20000) == [1]
