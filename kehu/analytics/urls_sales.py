@@ -1,3 +1,11 @@
-"""Sales analytics pages: dashboards, funnel, forecast, targets vs actual."""
+"""Sales analytics pages: the funnel and the forecast (the role dashboards are on the home
+page)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from kehu.analytics.views import sales
+
+urlpatterns = [
+    path("", sales.funnel_page, name="funnel"),
+    path("forecast/", sales.forecast_page, name="forecast"),
+]

@@ -217,6 +217,7 @@ def build(*, port: int, token: str, cookie: str | None, customers: int,
         Scenario("html_detail", "html", "detail", "Customer 360° page",
                  [f"/customers/{i}/" for i in ids]),
         *sales_scenarios(port=port, headers=api_headers, rng=rng),
+        *analytics_scenarios(),
     ]
     if cookie is None:
         for s in scenarios:
@@ -258,6 +259,30 @@ def sales_scenarios(*, port: int, headers: dict[str, str],
     if len(open_stages) < 2 or not moves:
         move.available, move.reason = False, "no open opportunities in two open stages"
     return [*board, move]
+
+
+def analytics_scenarios() -> list[Scenario]:
+    """The manager's home dashboard (its team figures are cached for a minute, so most
+    requests read the cache) and the figures behind it computed afresh on every request: the
+    funnel of each period and the forecast with its backtest; and a report over all
+    opportunities grouped by owner and month."""
+    fresh = [f"/api/v1/analytics/funnel?period={p}" for p in ("month", "quarter", "year")]
+    return [
+        Scenario("html_dashboard", "html", "dashboard", "Home dashboard of a manager (cached)",
+                 ["/"]),
+        Scenario("api_dashboard", "api", "dashboard", "API dashboard figures (cached)",
+                 ["/api/v1/analytics/dashboard"]),
+        Scenario("api_funnel", "api", "dashboard",
+                 "API funnel, month/quarter/year (not cached)", fresh),
+        Scenario("api_forecast", "api", "dashboard",
+                 "API forecast with its backtest (not cached)", ["/api/v1/analytics/forecast"]),
+        Scenario("api_report", "api", "report",
+                 "API report: opportunities by owner and month, count and amount",
+                 ["POST /api/v1/reports/run " + json.dumps(
+                     {"object": "opportunities", "chart": "bar",
+                      "group_by": [{"field": "owner"}, {"field": "created_at", "bucket": "month"}],
+                      "measures": [{"fn": "count"}, {"fn": "sum", "field": "amount"}]})]),
+    ]
 
 
 def _deep_html(port: int, headers: dict[str, str], scenarios: list[Scenario],

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
@@ -19,10 +18,8 @@ urlpatterns = [
     path("targets/", include("kehu.targets.urls")),
     path("tasks/", include("kehu.tasks.urls")),
     path("analytics/", include("kehu.analytics.urls")),
+    path("reports/", include("kehu.reports.urls")),
     path("", include("kehu.web.urls")),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No /media/ URL, not even with DEBUG: uploaded files are served only by the views that check
+# the viewer may see their record (customers:attachment, orders:attachment, import reports).

@@ -163,6 +163,17 @@ class OpportunityFilterForm(forms.Form):
                                     widget=forms.NumberInput(attrs={"step": "any"}))
     amount_max = forms.DecimalField(label=_("Amount up to"), required=False, min_value=0,
                                     widget=forms.NumberInput(attrs={"step": "any"}))
+    # set by the analytics drill-down links (kept as hidden fields while filtering)
+    currency = forms.CharField(required=False, max_length=3, widget=forms.HiddenInput)
+    created_from = forms.DateField(required=False, widget=forms.HiddenInput)
+    created_to = forms.DateField(required=False, widget=forms.HiddenInput)
+    closed_from = forms.DateField(required=False, widget=forms.HiddenInput)
+    closed_to = forms.DateField(required=False, widget=forms.HiddenInput)
+    reached_stage = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    lost_reason = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    DRILL_DOWN = ("currency", "created_from", "created_to", "closed_from", "closed_to",
+                  "reached_stage", "lost_reason")
 
     def __init__(self, data, *, pipelines: list, stages: list[Stage],
                  members: list[tuple[str, str]] | None) -> None:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext
 
@@ -42,9 +42,31 @@ def opportunity_list(*, actor: Actor, action: str = "view", q: str = "",
                      close_from: datetime.date | None = None,
                      close_to: datetime.date | None = None,
                      amount_min: Decimal | None = None, amount_max: Decimal | None = None,
-                     deleted: bool = False) -> QuerySet[Opportunity]:
-    """Opportunities the actor may `action`, newest first, narrowed by the filters given."""
+                     deleted: bool = False, currency: str = "",
+                     created_from: datetime.date | None = None,
+                     created_to: datetime.date | None = None,
+                     closed_from: datetime.date | None = None,
+                     closed_to: datetime.date | None = None,
+                     reached_stage_id: int | None = None,
+                     lost_reason_id: int | None = None) -> QuerySet[Opportunity]:
+    """Opportunities the actor may `action`, newest first, narrowed by the filters given.
+    Date ranges include both days (local days of the organization's time zone); the analytics
+    figures count through these same filters, so a figure and its list agree."""
     qs = scoping.visible(actor, Opportunity.objects.all(), action, deleted=deleted)
+    if currency:
+        qs = qs.filter(currency=currency)
+    if created_from:
+        qs = qs.filter(created_at__gte=_day_start(created_from))
+    if created_to:
+        qs = qs.filter(created_at__lt=_day_start(created_to + datetime.timedelta(days=1)))
+    if closed_from:
+        qs = qs.filter(closed_at__gte=_day_start(closed_from))
+    if closed_to:
+        qs = qs.filter(closed_at__lt=_day_start(closed_to + datetime.timedelta(days=1)))
+    if reached_stage_id:
+        qs = qs.filter(reached_stage_q(actor=actor, stage_id=reached_stage_id))
+    if lost_reason_id:
+        qs = qs.filter(lost_reason_id=lost_reason_id)
     if q:
         qs = qs.filter(name__icontains=q.strip())
     if pipeline_id:
@@ -66,6 +88,37 @@ def opportunity_list(*, actor: Actor, action: str = "view", q: str = "",
     if amount_max is not None:
         qs = qs.filter(amount__lte=amount_max)
     return qs.select_related("customer", "stage", "owner").order_by("-id")
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def stages_reaching(stage: Stage, stages: list[Stage]) -> list[int]:
+    """Of the pipeline's `stages`, those whose entry means a deal got at least as far as
+    `stage`: an open stage, the open stages after it and the won stage(s); the won stage only
+    itself. Lost stages never count (a lost deal reached the stages it passed before)."""
+    if stage.kind == Stage.Kind.WON:
+        return [stage.pk]
+    if stage.kind == Stage.Kind.LOST:
+        return []
+    return [s.pk for s in stages if s.pipeline_id == stage.pipeline_id and (
+        s.kind == Stage.Kind.WON or (s.kind == Stage.Kind.OPEN and s.position >= stage.position))]
+
+
+def reached_stage_q(*, actor: Actor, stage_id: int, stages: list[Stage] | None = None) -> Q:
+    """Opportunities whose stage history shows they reached `stage_id` (or got further).
+    `stages`: the pipeline's stages when the caller has them already."""
+    if stages is None:
+        stage = Stage.objects.filter(organization=actor.organization, pk=stage_id).first()
+        stages = list(Stage.objects.filter(pipeline_id=stage.pipeline_id)) if stage else []
+    stage = next((s for s in stages if s.pk == stage_id), None)
+    if stage is None:
+        return Q(pk__in=[])
+    return Q(Exists(StageChange.objects.filter(opportunity_id=OuterRef("pk"),
+                                               to_stage_id__in=stages_reaching(stage, stages))))
 
 
 def opportunity_get(*, actor: Actor, pk: object, action: str = "view",

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from kehu.analytics.views import dashboard
 from kehu.core.accounts import selectors as account_selectors
 from kehu.core.accounts import services as account_services
 from kehu.core.audit import selectors as audit_selectors
@@ -33,6 +34,7 @@ from kehu.core.notifications import services as notification_services
 from kehu.core.permissions import registry
 from kehu.core.permissions.actor import Via
 from kehu.customers import selectors as customer_selectors
+from kehu.reports import selectors as report_selectors
 from kehu.web import forms
 from kehu.web.decorators import admin_required, member_required
 
@@ -68,18 +70,16 @@ def home(request: HttpRequest) -> HttpResponse:
         "recent_customers": list(visible[:6]),
         "recent_notifications": list(
             notification_selectors.notification_list(actor=actor, unread_only=True)[:5]),
+        **dashboard.home_context(actor),
+        "pinned": report_selectors.pinned_reports(actor),
     }
     return render(request, "web/home.html", context)
 
 
 COMING_MODULES = {
-    "sales": (gettext_lazy("Sales"),
-              gettext_lazy("Leads, pipelines, opportunities, quotes, orders and payments.")),
     "marketing": (gettext_lazy("Marketing"),
                   gettext_lazy("Campaigns, segments and mailing lists.")),
     "service": (gettext_lazy("Service"), gettext_lazy("Tickets and service levels.")),
-    "analytics": (gettext_lazy("Analytics"),
-                  gettext_lazy("Dashboards and reports across every module.")),
 }
 
 

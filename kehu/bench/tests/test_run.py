@@ -23,7 +23,8 @@ def test_a_tiny_run_measures_every_scenario_without_errors(tmp_path, capsys):
     assert {"api_list_first", "api_list_deep", "api_list_filtered", "api_search_cjk",
             "api_search_phone4", "api_search_email", "api_detail", "html_list_first",
             "html_search_cjk", "html_detail", "api_kanban", "html_kanban",
-            "api_stage_move"} <= names
+            "api_stage_move", "html_dashboard", "api_dashboard", "api_funnel",
+            "api_forecast", "api_report"} <= names
     for scenario in result["scenarios"]:
         assert scenario["available"], (scenario["name"], scenario["reason"])
         assert [lv["concurrency"] for lv in scenario["levels"]] == [1, 4]
@@ -50,6 +51,7 @@ def test_a_tiny_run_measures_every_scenario_without_errors(tmp_path, capsys):
     assert verdicts["search"] in ("met", "missed") and verdicts["detail"] in ("met", "missed")
     assert verdicts["kanban"] in ("met", "missed") and verdicts["import"] in ("met", "missed")
     assert verdicts["stage_move"] in ("met", "missed") and verdicts["assign"] in ("met", "missed")
+    assert verdicts["dashboard"] in ("met", "missed") and verdicts["report"] in ("met", "missed")
     assert result["assign"]["assigned"] == result["assign"]["leads"] == 10_000
     imported = result["import"]
     assert imported["csv"]["created"] + imported["csv"]["skipped"] + imported["csv"][

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "kehu.core.search",
     "kehu.core.savedviews",
     "kehu.core.numbering",
+    "kehu.core.rls",
     "kehu.customers",
     "kehu.tasks",
     "kehu.catalog",
@@ -45,11 +46,15 @@ INSTALLED_APPS = [
     "kehu.orders",
     "kehu.targets",
     "kehu.analytics",
+    "kehu.reports",
+    "kehu.bi",
     "kehu.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kehu.web.headers.ContentSecurityPolicyMiddleware",
+    "kehu.web.inputs.StripNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -59,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kehu.core.tenancy.middleware.OrganizationMiddleware",
+    "kehu.core.rls.middleware.RowLevelSecurityMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -104,6 +110,9 @@ def _database(url: str) -> dict:
 
 
 DATABASES = {"default": _database(env.database_url())}
+# PostgreSQL row-level security between organizations (kehu/core/rls; SQLite ignores it)
+KEHU_RLS = env.flag("KEHU_RLS", True)
+KEHU_RLS_ROLE = os.environ.get("KEHU_RLS_ROLE", "kehu_app")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -131,8 +140,12 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "kehu.core.accounts.backends.lockout_username"
 AXES_LOCKOUT_TEMPLATE = "web/auth/locked.html"
 AXES_VERBOSE = False
+# Bad API tokens: this many from one address within the window (seconds) → 429 until it ends.
+KEHU_API_AUTH_FAILURE_LIMIT = int(os.environ.get("KEHU_API_AUTH_FAILURE_LIMIT", "20"))
+KEHU_API_AUTH_FAILURE_WINDOW = int(os.environ.get("KEHU_API_AUTH_FAILURE_WINDOW", "900"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

@@ -12,14 +12,14 @@ from kehu.core.common.api import CursorPage, expected_version
 from kehu.sales import selectors
 from kehu.sales.api.schemas import (
     BoardOut,
-    LineIn,
-    LineOut,
-    LinePatch,
     LoseIn,
     MoveIn,
     MoveOut,
     OpportunityFilter,
     OpportunityIn,
+    OpportunityLineIn,
+    OpportunityLineOut,
+    OpportunityLinePatch,
     OpportunityOut,
     OpportunityPatch,
     StageChangeOut,
@@ -205,14 +205,14 @@ def _line_values(request: HttpRequest, data: dict) -> dict:
     return data
 
 
-@router.get("/opportunities/{opportunity_id}/lines", response=list[LineOut])
+@router.get("/opportunities/{opportunity_id}/lines", response=list[OpportunityLineOut])
 def list_lines(request: HttpRequest, opportunity_id: int):
     opportunity = _get(request, opportunity_id)
     return selectors.line_list(actor=request.actor, opportunity=opportunity)
 
 
-@router.post("/opportunities/{opportunity_id}/lines", response={201: LineOut})
-def create_line(request: HttpRequest, opportunity_id: int, payload: LineIn):
+@router.post("/opportunities/{opportunity_id}/lines", response={201: OpportunityLineOut})
+def create_line(request: HttpRequest, opportunity_id: int, payload: OpportunityLineIn):
     """Adding a line makes the opportunity's amount the total of its lines."""
     opportunity = _get(request, opportunity_id, "edit")
     values = _line_values(request, payload.dict(exclude_unset=True))
@@ -220,8 +220,8 @@ def create_line(request: HttpRequest, opportunity_id: int, payload: LineIn):
                                                  values=values))
 
 
-@router.patch("/lines/{line_id}", response=LineOut)
-def update_line(request: HttpRequest, line_id: int, payload: LinePatch):
+@router.patch("/lines/{line_id}", response=OpportunityLineOut)
+def update_line(request: HttpRequest, line_id: int, payload: OpportunityLinePatch):
     line = selectors.line_get(actor=request.actor, line_id=line_id)
     return line_services.line_update(actor=request.actor, line=line,
                                      values=payload.dict(exclude_unset=True))

@@ -172,7 +172,7 @@ class LoseIn(Schema):
     stage_id: int | None = None
 
 
-class LineOut(Schema):
+class OpportunityLineOut(Schema):
     id: int
     product_id: int | None
     name: str
@@ -184,7 +184,7 @@ class LineOut(Schema):
     position: int
 
 
-class LineIn(Schema):
+class OpportunityLineIn(Schema):
     product_id: int | None = None
     name: str = ""
     quantity: Decimal | None = None
@@ -194,7 +194,7 @@ class LineIn(Schema):
     position: int | None = Field(None, ge=0)
 
 
-class LinePatch(Schema):
+class OpportunityLinePatch(Schema):
     name: str | None = None
     quantity: Decimal | None = None
     unit_price: Decimal | None = None

@@ -36,7 +36,11 @@ def filtered(actor: Actor, form: OpportunityFilterForm) -> models.QuerySet[Oppor
         stage_id=form.value("stage"), status=form.value("status") or "", owner_id=owner_id,
         customer_id=form.value("customer"),
         close_from=form.value("close_from"), close_to=form.value("close_to"),
-        amount_min=form.value("amount_min"), amount_max=form.value("amount_max"))
+        amount_min=form.value("amount_min"), amount_max=form.value("amount_max"),
+        currency=form.value("currency") or "", created_from=form.value("created_from"),
+        created_to=form.value("created_to"), closed_from=form.value("closed_from"),
+        closed_to=form.value("closed_to"), reached_stage_id=form.value("reached_stage"),
+        lost_reason_id=form.value("lost_reason"))
 
 
 def is_filtered(form: OpportunityFilterForm) -> bool:
@@ -60,6 +64,8 @@ def opportunity_list_page(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "rows": page["items"], "next_cursor": page["next_cursor"],
                "is_first_page": not request.GET.get("cursor"), "problems": problems,
                "is_filtered": is_filtered(form), "mine": bool(form.value("mine")),
+               "drill_down": [form[name] for name in form.DRILL_DOWN
+                              if form.value(name) not in (None, "")],
                "can": _common.can(actor)}
     if _common.is_htmx(request, target="opportunity-results"):
         response = _common.render_page(request, "_rows.html", context)

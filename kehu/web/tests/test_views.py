@@ -46,7 +46,7 @@ def admin_client(admin):
 # (url name, args) of every page of the shell
 SHELL_PAGES = [
     ("web:home", []),
-    ("web:coming", ["sales"]),
+    ("web:coming", ["service"]),
     ("web:search", []),
     ("web:notifications", []),
     ("web:settings", []),
@@ -128,7 +128,7 @@ def test_admin_sees_every_settings_page(org, admin, admin_client):
 
 def test_base_layout_has_navigation_search_bell_language_and_logout(org, admin_client):
     html = admin_client.get(reverse("web:home")).content.decode()
-    for url in (reverse("customers:customer-list"), reverse("web:coming", args=["analytics"]),
+    for url in (reverse("customers:customer-list"), reverse("analytics:funnel"),
                 reverse("web:settings"), reverse("web:search"), reverse("web:notifications"),
                 reverse("set_language"), reverse("web:logout")):
         assert f'"{url}' in html
