@@ -40,11 +40,13 @@ kehu/web/static/vendor/.installed: package.json package-lock.json scripts/copy-v
 	node scripts/copy-vendor.mjs
 	@touch $@
 
-# Browser tests drive Debian's Chromium (Playwright's own browser download does not work here).
+# Browser tests drive Debian's Chromium (Playwright's own browser download does not work here),
+# with a Chinese font so that the screenshots of failed tests are legible.
+E2E_PACKAGES := chromium fonts-wqy-microhei
 e2e-deps:
-	@command -v chromium >/dev/null || { \
-		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
-		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
+	@{ command -v chromium >/dev/null && fc-list :lang=zh | grep -q .; } || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(E2E_PACKAGES); \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq $(E2E_PACKAGES); fi; }
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -19,6 +19,8 @@ import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DEMO_PASSWORD = "kehu-demo-2026"
+# A failed browser test leaves a screenshot of its page here (var/ is not in git).
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "e2e-screenshots"
 
 
 @dataclass
@@ -96,12 +98,26 @@ def browser():
         browser.close()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
 @pytest.fixture
-def page(browser, live_kehu):
-    context = browser.new_context(base_url=live_kehu.url, locale="zh-CN")
+def page(request, browser, live_kehu):
+    context = browser.new_context(base_url=live_kehu.url, locale="zh-CN",
+                                  accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shot = SCREENSHOTS / f"{request.node.name}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        print(f"\nscreenshot of the failed page ({page.url}): {shot}")
     context.close()
 
 
