@@ -19,7 +19,21 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, QuerySet, Sum
+from django.db import connections
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 
 from kehu.analytics import drill
 from kehu.analytics.ranges import DateRange, day_start
@@ -115,22 +129,19 @@ def funnel(*, actor: Actor, pipeline: Pipeline, period: DateRange,
         actor=actor, pipeline_id=pipeline.pk, currency=currency, owner_id=owner_id,
         created_from=period.first, created_to=period.last))
 
-    sums = {"n": Count("id"), "a": Sum("amount")}
-    for stage in shown:
-        reached = sales_selectors.reached_stage_q(actor=actor, stage_id=stage.pk, stages=stages)
-        sums[f"n{stage.pk}"] = Count("id", filter=reached)
-        sums[f"a{stage.pk}"] = Sum("amount", filter=reached)
-    totals = cohort.aggregate(**sums)
     now_in = {row["stage_id"]: row for row in cohort.values("stage_id")
               .annotate(n=Count("id"), a=Sum("amount"))}
+    totals = {"n": sum(row["n"] for row in now_in.values()),
+              "a": sum((row["a"] or 0 for row in now_in.values()), Decimal(0))}
+    reached = _reached(cohort, stages)
 
     steps, previous = [], None
     for stage in shown:
-        count = totals[f"n{stage.pk}"]
+        count, reached_amount = reached(stage)
         current = now_in.get(stage.pk, {"n": 0, "a": None})
         steps.append(Step(
             stage_id=stage.pk, name=stage.name, kind=stage.kind, reached=count,
-            reached_amount=amount(totals[f"a{stage.pk}"], currency), current=current["n"],
+            reached_amount=amount(reached_amount, currency), current=current["n"],
             current_amount=amount(current["a"], currency),
             conversion=None if previous is None else percent(count, previous),
             reached_url=drill.opportunities(**common, **cohort_filters, reached_stage=stage.pk),
@@ -166,6 +177,41 @@ def funnel(*, actor: Actor, pipeline: Pipeline, period: DateRange,
                                   closed_filters=closed_filters, currency=currency))
 
 
+def _ranks(stages: list[Stage]) -> dict[int, int]:
+    """Each stage's place in the funnel, so that "reached stage S" is "got to a place at least
+    S's": open stages by position, the won stage above all of them, lost stages nowhere. The
+    same meaning as `sales.selectors.stages_reaching`, which the drill-down lists filter by."""
+    top = max((s.position for s in stages if s.kind == Stage.Kind.OPEN), default=0)
+    return {s.pk: (s.position + 1 if s.kind == Stage.Kind.OPEN else top + 2)
+            for s in stages if s.kind != Stage.Kind.LOST}
+
+
+def _reached(cohort: QuerySet[Opportunity], stages: list[Stage]):
+    """How many deals of the cohort reached each stage, and their amount: each deal's furthest
+    place from its stage history (one pass over the cohort's stage changes, grouped by deal),
+    then the deals counted per place. Returns `stage -> (count, amount)`."""
+    ranks = _ranks(stages)
+    if not ranks:
+        return lambda stage: (0, None)
+    place = Case(*(When(stage_changes__to_stage_id=pk, then=Value(rank))
+                   for pk, rank in ranks.items()), output_field=IntegerField())
+    per_deal = cohort.values("pk", "amount").annotate(place=Max(place))
+    sql, params = per_deal.query.sql_with_params()
+    with connections[cohort.db].cursor() as cursor:
+        # GROUP BY an aggregate needs a derived table, which the ORM cannot express
+        cursor.execute(f"SELECT d.place, COUNT(*), SUM(d.amount) FROM ({sql}) d "  # noqa: S608
+                       "WHERE d.place IS NOT NULL GROUP BY d.place", params)
+        by_place = {place: (count, Decimal(str(total or 0)))
+                    for place, count, total in cursor.fetchall()}
+
+    def reached(stage: Stage) -> tuple[int, Decimal]:
+        rank = ranks.get(stage.pk)
+        rows = [row for place, row in by_place.items() if rank is not None and place >= rank]
+        return sum(n for n, _ in rows), sum((a for _, a in rows), Decimal(0))
+
+    return reached
+
+
 def _days(duration: datetime.timedelta | None) -> Decimal | None:
     if duration is None:
         return None
@@ -176,8 +222,8 @@ def stage_times(*, actor: Actor, stages: list[Stage], period: DateRange,
                 owner_id: int | None = None) -> list[StageTime]:
     """Average days in each active open stage of the pipeline (`stages`: all of them), over
     the stays that ended (the deal moved on) in the range, for the deals the actor may see."""
-    # `to_stage__in` adds nothing to the meaning (a move from a stage stays in its pipeline)
-    # but lets the (organization, to_stage, changed_at) index find the period's moves
+    # `to_stage__in` adds nothing to the meaning (a move from a stage stays in its pipeline);
+    # the index `stagechange_stays` holds every column read here
     moves = scoping.visible(actor, StageChange.objects.filter(
         to_stage__in=[s.pk for s in stages],
         from_stage__in=[s.pk for s in stages if s.kind == Stage.Kind.OPEN],

@@ -90,9 +90,17 @@ class Customer(BusinessRecord, OwnedModel):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         indexes = [
-            models.Index(fields=["organization", "-id"], name="customer_org_recent"),
-            models.Index(fields=["organization", "owner", "-id"], name="customer_org_owner"),
-            models.Index(fields=["organization", "team", "-id"], name="customer_org_team"),
+            # The lists, counts and scopes read live customers only (`scoping.visible`), so
+            # their indexes leave the recycle bin out: a count of an organization's, an
+            # owner's or the pool's customers is then read from the index alone.
+            models.Index(fields=["organization", "-id"], name="customer_org_live",
+                         condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["organization", "owner", "-id"], name="customer_org_owner_live",
+                         condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["organization", "team", "-id"], name="customer_org_team_live",
+                         condition=models.Q(deleted_at__isnull=True)),
+            models.Index(fields=["organization", "-id"], name="customer_org_trash",
+                         condition=models.Q(deleted_at__isnull=False)),
             models.Index(fields=["organization", "name"], name="customer_org_name"),
             models.Index(fields=["organization", "name_key"], name="customer_org_name_key"),
             models.Index(fields=["organization", "phone"], name="customer_org_phone"),

@@ -23,8 +23,10 @@ class FollowUp(BusinessRecord):
         WECHAT = "wechat", _("WeChat")
         NOTE = "note", _("Note")
 
+    # no index of its own: `followup_customer_recent` starts with it
     customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE,
-                                 related_name="follow_ups", verbose_name=_("customer"))
+                                 related_name="follow_ups", verbose_name=_("customer"),
+                                 db_index=False)
     contact = models.ForeignKey("customers.Contact", on_delete=models.SET_NULL, null=True,
                                 blank=True, related_name="follow_ups",
                                 verbose_name=_("contact"))
@@ -43,7 +45,10 @@ class FollowUp(BusinessRecord):
         verbose_name_plural = _("follow-ups")
         ordering = ["-happened_at", "-id"]
         indexes = [models.Index(fields=["customer", "-happened_at"],
-                                name="followup_customer_recent")]
+                                name="followup_customer_recent"),
+                   # a period's follow-ups per author (adoption on the admin's home page)
+                   models.Index(fields=["organization", "happened_at", "author"],
+                                name="followup_org_happened")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.happened_at:%Y-%m-%d}"

@@ -130,4 +130,8 @@ class StageChange(OrganizationScopedModel):
             models.Index(fields=["opportunity", "changed_at"], name="stagechange_opp"),
             models.Index(fields=["organization", "to_stage", "changed_at"],
                          name="stagechange_org_stage"),
+            # The funnel's time in stage: a period's moves read from the index alone
+            models.Index(fields=["organization", "changed_at", "from_stage", "to_stage",
+                                 "seconds_in_previous", "opportunity"],
+                         name="stagechange_stays"),
         ]
