@@ -41,6 +41,8 @@ from kehu.leads.models import LeadActivity
 from kehu.leads.tests.factories import LeadFactory, RuleFactory
 from kehu.orders import services as order_services
 from kehu.quotes import services as quote_services
+from kehu.reports import definitions as report_definitions
+from kehu.reports.models import SavedReport
 from kehu.sales.models import LostReason, OpportunityLine
 from kehu.sales.services import opportunities as opportunity_services
 from kehu.sales.services.pipelines import pipeline_default
@@ -145,6 +147,10 @@ def bundle(owner: Membership, shared: dict[str, Any]) -> Bundle:
     target = Target.objects.create(organization=org, user=owner.user,
                                    period_start=datetime.date(2026, 1, 1),
                                    amount=Decimal("50000.00"), currency="CNY")
+    saved_report = SavedReport.objects.create(
+        organization=org, owner=owner.user, name="客户数量",
+        definition=report_definitions.parse(actor=system, data={
+            "object": "customers", "measures": [{"fn": "count"}], "chart": "table"}).to_dict())
     return Bundle(owner=owner, rows={
         "customer_id": customer, "contact_id": contact, "follow_up_id": follow_up,
         "attachment_id": follow_up.attachments.get(),
@@ -156,7 +162,7 @@ def bundle(owner: Membership, shared: dict[str, Any]) -> Bundle:
         "task_id": task, "target_id": target, "merge_id": merge, "spare_customer_id": spare,
         "job_id": job, "deleted_customer_id": deleted_customer,
         "deleted_opportunity_id": deleted_opportunity, "token_id": token,
-        "notification_id": notification,
+        "notification_id": notification, "report_id": saved_report,
     })
 
 
