@@ -37,6 +37,7 @@ class Task(BusinessRecord, OwnedModel):
                          name="task_owner_open"),
             models.Index(fields=["organization", "due_on"], name="task_org_due",
                          condition=models.Q(done_at__isnull=True)),
+            models.Index(fields=["organization", "team", "due_on"], name="task_org_team"),
         ]
 
     def __str__(self) -> str:

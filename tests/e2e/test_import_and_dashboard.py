@@ -6,6 +6,7 @@ dashboard draws its charts and every funnel figure opens the list it counts."""
 import csv
 import io
 import re
+from pathlib import Path
 
 import pytest
 
@@ -44,7 +45,7 @@ def test_admin_imports_a_gbk_csv_and_reads_the_rejected_row_in_the_report(page):
     with page.expect_download() as download_info:
         page.locator("[data-testid=report]").click()
     report = download_info.value
-    text = open(report.path(), encoding="utf-8-sig").read()  # noqa: PTH123, SIM115
+    text = Path(report.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["客户名称", "手机", "邮箱", "省份", "行号", "原因"]
     assert len(rows) == 2

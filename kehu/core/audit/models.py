@@ -6,7 +6,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kehu.core.tenancy.models import OrganizationScopedModel
+from kehu.core.tenancy.models import (
+    OrganizationScopedModel,
+    created_at_field,
+    organization_field,
+)
 
 
 class AppendOnlyError(Exception):
@@ -42,8 +46,12 @@ class ChangeRecord(OrganizationScopedModel):
         RESTORE = "restore", _("Restored")
         ERASE = "erase", _("Personal data erased")
 
+    # Every index starts with the organization; the log gets a row per imported record, so
+    # no single-column indexes beside them.
+    organization = organization_field(indexed=False)
+    created_at = created_at_field(indexed=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                             related_name="+", verbose_name=_("user"))
+                             related_name="+", verbose_name=_("user"), db_index=False)
     via = models.CharField(_("through"), max_length=10)
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     object_type = models.CharField(_("object type"), max_length=60)

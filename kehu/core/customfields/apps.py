@@ -1,4 +1,16 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _migrated(sender, using: str = "default", **kwargs) -> None:
+    from django.db import connections
+
+    from kehu.core.customfields import indexing
+
+    # SQLite rebuilds a table for many schema changes and keeps only the indexes Django
+    # declares; PostgreSQL alters tables in place and keeps these
+    if connections[using].vendor == "sqlite":
+        indexing.ensure_all_indexes()
 
 
 class CustomFieldsConfig(AppConfig):
@@ -9,3 +21,5 @@ class CustomFieldsConfig(AppConfig):
     def ready(self) -> None:
         # connects the signals that invalidate the cached field definitions in every process
         from kehu.core.customfields import services  # noqa: F401
+
+        post_migrate.connect(_migrated, sender=self, dispatch_uid="kehu-customfields-indexes")

@@ -37,3 +37,16 @@ def ensure_index(definition: FieldDefinition) -> None:
     with rls.bypass(), connection.cursor() as cursor:
         cursor.execute(
             f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" (organization_id, {expression})')
+
+
+def ensure_all_indexes() -> None:
+    """Every defined field's index, again: after a migrate on SQLite, whose table rebuilds
+    keep only the indexes Django declares, not these."""
+    definitions = FieldDefinition.objects.all()
+    with rls.bypass():
+        definitions = list(definitions.only("object_type", "key").distinct())
+    for definition in definitions:
+        try:
+            ensure_index(definition)
+        except LookupError:  # a field of a module that is no longer installed
+            continue

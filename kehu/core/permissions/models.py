@@ -51,13 +51,16 @@ class OwnedModel(models.Model):
     """A business record that has an owner (负责人), the owner's team and collaborators.
 
     `team` is the owner's team at the time of assignment, kept on the row so that
-    "my team's records" is an index lookup rather than a join through memberships.
+    "my team's records" is an index lookup rather than a join through memberships. Every
+    owned model declares the (organization, owner, …) and (organization, team, …) indexes
+    its scoped lists need, so the fields carry no single-column index of their own.
     """
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                              blank=True, related_name="+", verbose_name=_("owner"))
+                              blank=True, related_name="+", verbose_name=_("owner"),
+                              db_index=False)
     team = models.ForeignKey("accounts.Team", on_delete=models.SET_NULL, null=True, blank=True,
-                             related_name="+", verbose_name=_("team"))
+                             related_name="+", verbose_name=_("team"), db_index=False)
     collaborators = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
                                            related_name="+", verbose_name=_("collaborators"))
 

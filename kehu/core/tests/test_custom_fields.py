@@ -1,7 +1,9 @@
 """Custom fields: validated on every write path, kept when deactivated, fast to filter."""
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.db import connection
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -190,8 +192,6 @@ def test_filter_and_sort_by_custom_fields(admin):
 
 
 def test_filtering_on_a_custom_field_uses_its_index(admin, django_capture_on_commit_callbacks):
-    from django.db import connection
-
     from kehu.core.customfields.indexing import index_name
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -210,3 +210,26 @@ def test_filtering_on_a_custom_field_uses_its_index(admin, django_capture_on_com
         cursor.execute(prefix + sql, params)
         plan = " ".join(str(row) for row in cursor.fetchall())
     assert name in plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite",
+                    reason="PostgreSQL alters tables in place; only SQLite rebuilds them")
+def test_a_custom_field_index_lost_in_a_table_rebuild_comes_back_after_migrate(
+        admin, django_capture_on_commit_callbacks):
+    from django.db.models.signals import post_migrate
+
+    from kehu.core.customfields.indexing import index_name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        define(admin, "grade", "text")
+    name = index_name(Customer._meta.db_table, "grade")
+    with connection.cursor() as cursor:  # what SQLite's table rebuild does to it
+        cursor.execute(f'DROP INDEX "{name}"')
+
+    config = apps.get_app_config("customfields")
+    post_migrate.send(sender=config, app_config=config, verbosity=0, interactive=False,
+                      using="default", plan=[], apps=apps)
+
+    constraints = connection.introspection.get_constraints(connection.cursor(),
+                                                           Customer._meta.db_table)
+    assert name in constraints

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.common.models import BusinessRecord
+from kehu.core.tenancy.models import organization_field
 
 
 class Contact(BusinessRecord):
@@ -11,6 +12,7 @@ class Contact(BusinessRecord):
 
     permission_object_type = "customers.customer"
     scope_through = "customer"
+    organization = organization_field(indexed=False)
 
     class Role(models.TextChoices):
         DECISION_MAKER = "decision_maker", _("Decision maker")

@@ -9,7 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from kehu.core.common.models import BusinessRecord
 from kehu.core.permissions.models import OwnedModel
-from kehu.core.tenancy.models import OrganizationScopedModel
+from kehu.core.tenancy.models import OrganizationScopedModel, organization_field
 
 
 class Tag(OrganizationScopedModel):
@@ -32,6 +32,7 @@ class Customer(BusinessRecord, OwnedModel):
     pool_visible = True
     audit_exclude = frozenset({"name_key", "domain_key", "owned_since", "last_won_at",
                                "last_contacted_at"})
+    organization = organization_field(indexed=False)
 
     class Kind(models.TextChoices):
         COMPANY = "company", _("Company")
@@ -80,10 +81,10 @@ class Customer(BusinessRecord, OwnedModel):
     pooled_at = models.DateTimeField(_("in pool since"), null=True, blank=True)
     previous_owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                        null=True, blank=True, related_name="+",
-                                       verbose_name=_("previous owner"))
+                                       verbose_name=_("previous owner"), db_index=False)
     # Set when merged into another customer: the row stays so the merge can be undone.
     merged_into = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", editable=False)
+                                    related_name="+", editable=False, db_index=False)
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False)
 
     class Meta:
@@ -101,6 +102,12 @@ class Customer(BusinessRecord, OwnedModel):
                          condition=models.Q(deleted_at__isnull=True)),
             models.Index(fields=["organization", "-id"], name="customer_org_trash",
                          condition=models.Q(deleted_at__isnull=False)),
+            # Only set on some rows; indexed for the SET NULL when a user or a merged
+            # customer is deleted, without a new customer paying for it.
+            models.Index(fields=["previous_owner"], name="customer_previous_owner",
+                         condition=models.Q(previous_owner__isnull=False)),
+            models.Index(fields=["merged_into"], name="customer_merged_into",
+                         condition=models.Q(merged_into__isnull=False)),
             models.Index(fields=["organization", "name"], name="customer_org_name"),
             models.Index(fields=["organization", "name_key"], name="customer_org_name_key"),
             models.Index(fields=["organization", "phone"], name="customer_org_phone"),
