@@ -1,10 +1,9 @@
 from django.apps import AppConfig
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models.signals import post_migrate
 
 
-def _migrated(sender, using: str = "default", **kwargs) -> None:
-    from django.db import connections
-
+def _migrated(sender, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
     from kehu.core.customfields import indexing
 
     # SQLite rebuilds a table for many schema changes and keeps only the indexes Django
