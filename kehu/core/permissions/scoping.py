@@ -51,6 +51,12 @@ def data_scope_q(actor: Actor, model: type[models.Model]) -> Q:
     return mine
 
 
+def sees_every_row(actor: Actor, model: type[models.Model]) -> bool:
+    """Whether `visible(actor, …, "view")` is every live row of the organization, so that a
+    total the database keeps over all of them is also the actor's."""
+    return actor.can("view", object_type_of(model)) and not data_scope_q(actor, model)
+
+
 def _soft_delete_q(model: type[models.Model], deleted: bool) -> Q:
     if any(f.name == "deleted_at" for f in model._meta.concrete_fields):
         return Q(deleted_at__isnull=not deleted)
