@@ -57,7 +57,7 @@ def _sqlite_subtract(ref: str) -> str:
 
 
 def _sqlite_statements() -> list[str]:
-    add = _sqlite_add("NEW")
+    add = _sqlite_add("NEW")  # a row only ever enters its NEW total
     changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in _WATCHED)
     changed += " OR (OLD.deleted_at IS NULL) <> (NEW.deleted_at IS NULL)"
     return [
@@ -141,8 +141,9 @@ def installed(connection: BaseDatabaseWrapper = default_connection) -> bool:
             cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = %s::regclass "
                            "AND tgname = ANY(%s)", [SOURCE, list(TRIGGERS)])
         else:
+            names = ", ".join(["%s"] * len(TRIGGERS))
             cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
-                           "AND tbl_name = %s AND name IN (%s, %s, %s)", [SOURCE, *TRIGGERS])
+                           f"AND tbl_name = %s AND name IN ({names})", [SOURCE, *TRIGGERS])
         return cursor.fetchone()[0] == len(TRIGGERS)
 
 

@@ -335,9 +335,8 @@ def board_totals(*, actor: Actor, pipeline: Pipeline, owner_id: int | None = Non
         qs = qs.filter(stage_id__in=stage_ids)
     rows = qs.order_by().values("stage_id").annotate(
         count=Count("id"), amount=Sum("amount"), weighted_amount=Sum("weighted_amount"))
-    return {row["stage_id"]: {"stage_id": row["stage_id"], "count": row["count"],
-                              "amount": _sum(row["amount"]),
-                              "weighted_amount": _sum(row["weighted_amount"])}
+    return {row["stage_id"]: _column_total(row["stage_id"], row["count"], _sum(row["amount"]),
+                                           _sum(row["weighted_amount"]))
             for row in rows}
 
 
@@ -351,10 +350,15 @@ def _stored_board_totals(*, actor: Actor, pipeline: Pipeline, owner_id: int | No
     rows = qs.order_by().values("stage_id").annotate(
         count=Sum("count"), amount=Sum("amount_cents"), weighted_amount=Sum("weighted_cents"))
     # PostgreSQL sums bigints as numeric: back to int for the count
-    return {row["stage_id"]: {"stage_id": row["stage_id"], "count": int(row["count"]),
-                              "amount": _from_cents(row["amount"]),
-                              "weighted_amount": _from_cents(row["weighted_amount"])}
+    return {row["stage_id"]: _column_total(row["stage_id"], int(row["count"]),
+                                           _from_cents(row["amount"]),
+                                           _from_cents(row["weighted_amount"]))
             for row in rows if row["count"]}
+
+
+def _column_total(stage_id: int, count: int, amount: Decimal,
+                  weighted: Decimal) -> dict[str, Any]:
+    return {"stage_id": stage_id, "count": count, "amount": amount, "weighted_amount": weighted}
 
 
 def _from_cents(cents: int) -> Decimal:
